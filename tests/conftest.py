@@ -1,0 +1,37 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _shared_data() -> Path:
+    env = os.environ.get("CITYTWIN_SHARED_DATA")
+    return Path(env) if env else (REPO.parent / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real city data beside the repository (../shared/data). Missing data fails the test:
+    tests on real data must run, not skip."""
+    path = _shared_data()
+    if not path.is_dir():
+        pytest.fail(f"real data folder {path} is missing (set CITYTWIN_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The repository root."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The demo district project folder."""
+    return REPO / "resources" / "demo" / "ninh_kieu"

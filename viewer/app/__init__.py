@@ -1,0 +1,1 @@
+"""Start-up: the command line, settings, logging and the QApplication."""

@@ -1,0 +1,1 @@
+"""Files and services -> core layers, through one registry."""

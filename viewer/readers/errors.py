@@ -1,0 +1,42 @@
+"""Errors a reader raises: each names the file and says why it could not be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReadError(Exception):
+    """A file could not be read. ``str(error)`` is the message shown to the user.
+
+    Parameters
+    ----------
+    path
+        The file (or ``zip://`` / ``file.gpkg|layer`` address) concerned.
+    reason
+        Why, in words a user can act on.
+    """
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{Path(self.path).name}: {reason}")
+
+
+class UnsupportedFile(ReadError):
+    """No reader takes this file."""
+
+
+class EmptyFile(ReadError):
+    """The file holds no features or no data."""
+
+
+class CorruptFile(ReadError):
+    """The file is truncated, damaged or not what its name says."""
+
+
+class MissingCRS(ReadError):
+    """The file has no CRS and no default was given: the caller should ask the user."""
+
+
+class OutOfArea(ReadError):
+    """The coordinates lie outside the area where the file's CRS is valid."""

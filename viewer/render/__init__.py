@@ -1,0 +1,1 @@
+"""Model -> VTK/pyvista scene adapters (no Qt)."""
