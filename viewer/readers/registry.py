@@ -148,7 +148,7 @@ def _load_builtins() -> None:
     _loaded = True
     import importlib
 
-    for module in ("vector", "raster", "osm", "cityjson"):
+    for module in ("vector", "tabular", "raster", "osm", "cityjson"):
         try:
             importlib.import_module(f"viewer.readers.{module}")
         except ModuleNotFoundError as exc:
