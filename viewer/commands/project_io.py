@@ -71,7 +71,11 @@ def _write_layer(layer: Layer, data_dir: Path, number: int) -> dict[str, Any]:
 
 
 def save_project(project: Project, folder: str | Path, progress: Progress | None = None) -> Path:
-    """Save ``project`` into ``folder`` atomically; returns the manifest path."""
+    """Save ``project`` into ``folder`` atomically; returns the manifest path.
+
+    The project object is only read (this runs in a worker thread); the caller records
+    ``project.path`` on the GUI thread afterwards.
+    """
     import tomli_w
 
     folder = Path(folder)
@@ -108,7 +112,6 @@ def save_project(project: Project, folder: str | Path, progress: Progress | None
         shutil.rmtree(data_dir, ignore_errors=True)
         raise
     _remove_old_generations(folder, keep=data_dir.name)
-    project.path = str(folder)
     progress.update(1.0, "saved")
     return folder / MANIFEST
 

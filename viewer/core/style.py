@@ -44,6 +44,8 @@ class Style:
         Value -> colour for categorized styles; values not listed get palette colours.
     label_field
         Attribute shown as a text label, if any.
+    fill
+        Whether polygons are filled; False draws outlines only (boundaries).
     line_width, point_size
         In screen pixels.
     """
@@ -59,6 +61,7 @@ class Style:
     label_field: str | None = None
     line_width: float = 1.0
     point_size: float = 8.0
+    fill: bool = True
 
     def evolve(self, **changes: Any) -> Style:
         """A copy with ``changes`` applied."""
