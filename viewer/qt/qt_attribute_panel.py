@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from viewer.core.project import Project
+from viewer.qt.model_links import unlink_all
 
 # Fonts known to draw Vietnamese well, best first; any family Qt reports as covering the
 # Vietnamese writing system is the fallback.
@@ -52,13 +53,6 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _unlink(links: list[tuple[Any, Callable]], *_: Any) -> None:
-    for signal, callback in links:
-        try:
-            signal.disconnect(callback)
-        except (ValueError, RuntimeError):
-            pass
-    links.clear()
 
 
 class QtAttributePanel(QWidget):
@@ -98,7 +92,7 @@ class QtAttributePanel(QWidget):
                        project.layers.events.removed, project.layers.events.inserted):
             signal.connect(self.refresh)
             self._links.append((signal, self.refresh))
-        self.destroyed.connect(partial(_unlink, self._links))
+        self.destroyed.connect(partial(unlink_all, self._links))
         self.refresh()
 
     def refresh(self, *_: Any) -> None:

@@ -18,18 +18,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidg
 
 from viewer.core.layers import Layer
 from viewer.core.project import Project
+from viewer.qt.model_links import unlink_all
 
 LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _unlink(links: list[tuple[Any, Callable]], *_: Any) -> None:
-    """Disconnect model signals (called when the widget's C++ side is destroyed)."""
-    for signal, callback in links:
-        try:
-            signal.disconnect(callback)
-        except (ValueError, RuntimeError):
-            pass
-    links.clear()
 
 
 class QtLayerPanel(QWidget):
@@ -92,8 +85,8 @@ class QtLayerPanel(QWidget):
         for signal in (events.inserted, events.removed, events.moved, events.changed,
                        events.reordered):
             self._link(signal, self._rebuild)
-        self.destroyed.connect(partial(_unlink, self._links))
-        self.destroyed.connect(partial(_unlink, self._layer_links))
+        self.destroyed.connect(partial(unlink_all, self._links))
+        self.destroyed.connect(partial(unlink_all, self._layer_links))
         self._rebuild()
 
     # -- model -> view ---------------------------------------------------------------------
@@ -105,7 +98,7 @@ class QtLayerPanel(QWidget):
     def _rebuild(self, *_: Any) -> None:
         """Recreate the rows from ``project.layers`` (top layer first)."""
         current = self.current_layer()
-        _unlink(self._layer_links)
+        unlink_all(self._layer_links)
         self.list.blockSignals(True)
         self.list.clear()
         for layer in reversed(list(self.project.layers)):

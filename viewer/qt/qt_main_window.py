@@ -31,6 +31,7 @@ from viewer.qt.qt_map2d import QtMap2D
 from viewer.qt.qt_progress import QtProgressWidget
 from viewer.qt.qt_view3d import QtView3D
 from viewer.qt.qt_workers import Worker
+from viewer.qt.model_links import unlink_all
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,6 @@ def readable_files_in(folder: Path) -> list[Path]:
                   and any(spec.matches(path) for spec in specs))
 
 
-def _unlink(links: list[tuple[Any, Callable]], *_: Any) -> None:
-    for signal, callback in links:
-        try:
-            signal.disconnect(callback)
-        except (ValueError, RuntimeError):
-            pass
-    links.clear()
 
 
 class QtMainWindow(QMainWindow):
@@ -125,7 +119,7 @@ class QtMainWindow(QMainWindow):
         for signal in (project.events.name, project.events.synthetic):
             signal.connect(self._update_title)
             self._links.append((signal, self._update_title))
-        self.destroyed.connect(partial(_unlink, self._links))
+        self.destroyed.connect(partial(unlink_all, self._links))
         self._update_title()
         self.resize(1400, 850)
 
@@ -468,6 +462,6 @@ class QtMainWindow(QMainWindow):
                 if not worker.wait(CLOSE_WAIT_S):
                     log.warning("worker %r did not stop within %s s", worker.description,
                                 CLOSE_WAIT_S)
-            _unlink(self._links)
+            unlink_all(self._links)
             self.view3d.shutdown()
         super().closeEvent(event)

@@ -16,18 +16,12 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QToolBar, QVBoxLayout, QWi
 
 from viewer.core.layers import Layer
 from viewer.core.project import Project
+from viewer.qt.model_links import unlink_all
 
 # A press and release further apart than this (logical pixels) is a drag, not a click.
 CLICK_TOLERANCE = 4
 
 
-def _unlink(links: list[tuple[Any, Callable]], *_: Any) -> None:
-    for signal, callback in links:
-        try:
-            signal.disconnect(callback)
-        except (ValueError, RuntimeError):
-            pass
-    links.clear()
 
 
 class QtView3D(QWidget):
@@ -92,7 +86,7 @@ class QtView3D(QWidget):
         if self.exaggeration_spin.value() != 1.0:
             self.scene.set_exaggeration(self.exaggeration_spin.value())
         self._link(project.events.settings, self._on_settings_replaced)
-        self.destroyed.connect(partial(_unlink, self._links))
+        self.destroyed.connect(partial(unlink_all, self._links))
 
     def _link(self, signal: Any, callback: Callable) -> None:
         signal.connect(callback)
@@ -201,7 +195,7 @@ class QtView3D(QWidget):
         if self._closed:
             return
         self._closed = True
-        _unlink(self._links)
+        unlink_all(self._links)
         self.plotter.removeEventFilter(self)
         try:
             self.scene.close()

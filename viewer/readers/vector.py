@@ -13,7 +13,6 @@ from typing import Any
 
 from viewer.core.layers import Layer
 from viewer.core.progress import Progress
-from viewer.readers import tabular as _tabular  # noqa: F401  (registers the CSV reader)
 from viewer.readers.errors import CorruptFile, EmptyFile, ReadError, UnsupportedFile
 from viewer.readers.frames import drop_empty, frame_to_layer, settle_crs
 from viewer.readers.registry import ReadOptions, register_reader
