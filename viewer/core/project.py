@@ -8,7 +8,11 @@ from typing import Any
 from psygnal import evented
 from psygnal.containers import EventedList
 
+from viewer.core.clock import Clock
 from viewer.core.layers import Layer
+from viewer.core.observations import ObservationStore
+from viewer.core.sensor_status import AlarmLog, SensorStatus
+from viewer.core.sensors import SensorNetwork
 
 
 @evented
@@ -63,7 +67,9 @@ class Project:
     ------
     name, crs, camera, extent2d
         Emitted with the new value. Layer changes come from ``layers.events`` (inserted, removed,
-        moved) and selection changes from ``selection.events``.
+        moved) and selection changes from ``selection.events``. Time follows ``clock``; sensors
+        are ``sensors`` (things, datastreams), ``observations`` (the time-indexed store),
+        ``sensor_status`` (values, levels and staleness at the clock's time) and ``alarms``.
     """
 
     name: str = "Untitled"
@@ -76,6 +82,14 @@ class Project:
     layers: EventedList = field(default_factory=EventedList, repr=False)
     selection: Selection = field(default_factory=Selection, repr=False)
     settings: Settings = field(default_factory=Settings, repr=False)
+    clock: Clock = field(default_factory=Clock, repr=False)
+    sensors: SensorNetwork = field(default_factory=SensorNetwork, repr=False)
+    observations: ObservationStore = field(default_factory=ObservationStore, repr=False)
+    alarms: AlarmLog = field(default_factory=AlarmLog, repr=False)
+    sensor_status: SensorStatus = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sensor_status = SensorStatus(self.sensors, self.observations, self.alarms)
 
     def add_layer(self, layer: Layer) -> Layer:
         """Append ``layer`` (drawn on top). The caller has already reprojected it to ``crs``."""

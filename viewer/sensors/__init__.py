@@ -1,1 +1,1 @@
-"""Placeholder package; see DESIGN.md (filled by later issues)."""
+"""Live and recorded sensor sources -> the observation store; recording to disk. No Qt."""
