@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT in pixels")
     render.add_argument("--camera", choices=["overview", "street"], default="overview")
     render.add_argument("--crs", default=None, help="CRS for files that carry none")
+    from viewer.app import cli_sensors
+
+    cli_sensors.add_parser(sub)
     return parser
 
 
@@ -31,13 +34,17 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in {"open", "info", "render", "-h", "--help"}:
+    if not argv or argv[0] not in {"open", "info", "render", "sensors", "-h", "--help"}:
         argv = ["open", *argv]
     args = _parser().parse_args(argv)
     if args.command == "info":
         return _info(args)
     if args.command == "render":
         return _render(args)
+    if args.command == "sensors":
+        from viewer.app import cli_sensors
+
+        return cli_sensors.run(args)
     from viewer.app.gui import run_gui
 
     return run_gui(args.paths)

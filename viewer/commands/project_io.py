@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from viewer.core.layers import BuildingsLayer, Layer, RasterLayer, VectorLayer
+from viewer.core.layers import BuildingsLayer, Layer, RasterLayer, SensorLayer, VectorLayer
 from viewer.core.progress import Progress
 from viewer.core.project import Project, Settings
 from viewer.core.style import Style
@@ -46,7 +46,7 @@ def _layer_entry(layer: Layer) -> dict[str, Any]:
             "opacity": float(layer.opacity), "style": layer.style.to_dict()}
 
 
-def _write_layer(layer: Layer, data_dir: Path, number: int) -> dict[str, Any]:
+def _write_layer(project: Project, layer: Layer, data_dir: Path, number: int) -> dict[str, Any]:
     """Write one layer's data into ``data_dir``; returns its manifest entry."""
     from viewer.readers.writers import write_raster, write_vector
 
@@ -63,6 +63,15 @@ def _write_layer(layer: Layer, data_dir: Path, number: int) -> dict[str, Any]:
         shutil.copy2(src, data_dir / name)
         options = {k: v for k, v in layer.source.items() if k in ("lod", "default_crs")}
         entry.update(path=f"{rel}/{name}", options=options)
+    elif isinstance(layer, SensorLayer):
+        from viewer.sensors.recording import write_recording
+        from viewer.sensors.rows import ObservationRows
+
+        name = f"sensors_{number:03d}"
+        ids = list(layer.network.datastreams) if layer.network is not None else []
+        rows = ObservationRows(*project.observations.columns(ids))
+        write_recording(data_dir / name, layer.network, rows, source_info={"saved_from": "project"})
+        entry.update(path=f"{rel}/{name}")
     elif isinstance(layer, VectorLayer):
         table = f"layer_{number:03d}"
         write_vector(layer, data_dir / "layers.gpkg", table)
@@ -88,7 +97,7 @@ def save_project(project: Project, folder: str | Path, progress: Progress | None
         layers = list(project.layers)
         for number, layer in enumerate(layers):
             progress.update(number / max(len(layers), 1), layer.name)
-            entries.append(_write_layer(layer, data_dir, number))
+            entries.append(_write_layer(project, layer, data_dir, number))
         for path in data_dir.iterdir():
             _fsync(path)
         selected = project.layer_by_id(project.selection.layer_id)
@@ -184,6 +193,9 @@ def load_project(folder: str | Path, progress: Progress | None = None) -> Projec
             errors.append(error)
             continue
         project.add_layer(layer)
+    span = project.observations.time_range()
+    if span is not None:
+        project.clock.replay(span[0], span[1], speed=60.0)
     selection = manifest.get("selection", {})
     if project.layer_by_id(selection.get("layer")) is not None and selection.get("index", -1) >= 0:
         project.selection.select(selection["layer"], selection["index"])
@@ -193,6 +205,8 @@ def load_project(folder: str | Path, progress: Progress | None = None) -> Projec
 
 def _read_entry(folder: Path, entry: dict[str, Any], project: Project, progress: Progress) -> Layer:
     path = folder / entry["path"]
+    if entry.get("kind") == "sensors":
+        return _read_sensor_entry(path, entry, project, progress)
     options = ReadOptions(default_crs=project.settings.default_crs or project.crs or None,
                           storey_height=project.settings.storey_height,
                           default_height=project.settings.default_height,
@@ -205,12 +219,34 @@ def _read_entry(folder: Path, entry: dict[str, Any], project: Project, progress:
         reproject_layer(layer, project.crs)
     elif not project.crs:
         project.crs = layer.crs
+    _apply_entry(layer, entry)
+    return layer
+
+
+def _read_sensor_entry(path: Path, entry: dict[str, Any], project: Project, progress: Progress) -> Layer:
+    from viewer.commands.sensor_project import place_stations, read_sensor_recording
+
+    try:
+        network, rows = read_sensor_recording(path, progress)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ReadError(path, f"not a readable sensor recording ({exc})") from exc
+    place_stations(network, project.crs)
+    for thing in network.things.values():
+        project.sensors.add(thing, network.of_thing(thing.id))
+    project.observations.append_rows(rows.stream_ids, rows.times_ns, rows.values, rows.quality)
+    layer = SensorLayer(name=entry.get("name", "Sensors"), crs=project.crs, network=project.sensors,
+                        status=project.sensor_status, source={"path": str(path), "kind": "sensors"})
+    _apply_entry(layer, entry)
+    return layer
+
+
+def _apply_entry(layer: Layer, entry: dict[str, Any]) -> None:
+    """Display state from a manifest entry."""
     layer.id = entry.get("id", layer.id)
     layer.name = entry.get("name", layer.name)
     layer.visible = bool(entry.get("visible", True))
     layer.opacity = float(entry.get("opacity", 1.0))
     layer.style = Style.from_dict(entry.get("style", {}))
-    return layer
 
 
 def replace_project_contents(target: Project, source: Project) -> None:
@@ -221,8 +257,25 @@ def replace_project_contents(target: Project, source: Project) -> None:
     target.name, target.description = source.name, source.description
     target.synthetic, target.path, target.settings = source.synthetic, source.path, source.settings
     target.crs = source.crs
+    _move_sensors(target, source)
     for layer in list(source.layers):
+        if isinstance(layer, SensorLayer):
+            layer.network, layer.status = target.sensors, target.sensor_status
         target.layers.append(layer)
     target.extent2d = source.extent2d
     target.camera = dict(source.camera)
     target.selection.select(source.selection.layer_id, source.selection.index)
+    if source.clock.mode == "replay":
+        target.clock.replay(source.clock.start_ns, source.clock.end_ns, source.clock.speed)
+        target.clock.jump(source.clock.time_ns)
+    target.sensor_status.refresh(target.clock.time_ns)
+
+
+def _move_sensors(target: Project, source: Project) -> None:
+    """Replace the target's stations and observations with the source's."""
+    target.sensors.clear()
+    target.observations.clear()
+    target.alarms.alarms.clear()
+    for thing in source.sensors.things.values():
+        target.sensors.add(thing, source.sensors.of_thing(thing.id))
+    target.observations.append_rows(*source.observations.columns())

@@ -239,3 +239,71 @@ class RasterLayer(Layer):
             values[values == self.nodata] = np.nan
         out[inside] = values
         return out
+
+
+@evented
+@dataclass(eq=False)
+class SensorLayer(Layer):
+    """The project's sensor stations at their locations, drawn by their status at the clock time.
+
+    The layer holds display state only; the stations come from ``network`` (the project's
+    :class:`~viewer.core.sensors.SensorNetwork`, with x/y in the project CRS) and their values,
+    levels and staleness from ``status`` (the project's
+    :class:`~viewer.core.sensor_status.SensorStatus`). Feature ``i`` is the i-th thing.
+    """
+
+    network: Any = field(default=None, repr=False)
+    status: Any = field(default=None, repr=False)
+
+    kind = "sensors"
+
+    def things(self) -> list[Any]:
+        """Stations with a location, in feature order."""
+        if self.network is None:
+            return []
+        return [t for t in self.network.things.values() if t.x is not None and t.y is not None]
+
+    def positions(self) -> np.ndarray:
+        """(N, 2) x/y of the stations in the project CRS."""
+        things = self.things()
+        if not things:
+            return np.empty((0, 2))
+        return np.array([(t.x, t.y) for t in things], dtype=float)
+
+    def station_levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per station: the worst LEVEL_* of its datastreams and whether all of them are stale."""
+        things = self.things()
+        levels = np.zeros(len(things), dtype=np.int8)
+        stale = np.zeros(len(things), dtype=bool)
+        if self.status is None or not self.status.ids:
+            return levels, stale
+        index = {key: i for i, key in enumerate(self.status.ids)}
+        for n, thing in enumerate(things):
+            rows = [index[d.id] for d in self.network.of_thing(thing.id) if d.id in index]
+            if rows:
+                levels[n] = int(self.status.levels[rows].max())
+                stale[n] = bool(self.status.stale[rows].all())
+        return levels, stale
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        xy = self.positions()
+        if len(xy) == 0:
+            return (0.0, 0.0, 0.0, 0.0)
+        return (float(xy[:, 0].min()), float(xy[:, 1].min()), float(xy[:, 0].max()), float(xy[:, 1].max()))
+
+    @property
+    def feature_count(self) -> int:
+        return len(self.things())
+
+    def attributes(self, index: int) -> dict[str, Any]:
+        thing = self.things()[int(index)]
+        out: dict[str, Any] = {"name": thing.name, "id": thing.id}
+        if thing.lon is not None and thing.lat is not None:
+            out["lon, lat"] = f"{thing.lon:.6f}, {thing.lat:.6f}"
+        index_of = {key: i for i, key in enumerate(self.status.ids)} if self.status is not None else {}
+        for stream in self.network.of_thing(thing.id):
+            i = index_of.get(stream.id)
+            value = None if i is None else float(self.status.values[i])
+            out[stream.name] = None if value is None or np.isnan(value) else f"{value:g} {stream.unit}"
+        return out

@@ -212,6 +212,17 @@ class ObservationStore:
         i0, i1 = np.searchsorted(t, t0_ns, side="left"), np.searchsorted(t, t1_ns, side="right")
         return series.quality[i0:i1].copy()
 
+    def columns(self, stream_ids: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All observations (of ``stream_ids``, default all) as long-format columns: stream ids
+        (object), times (int64 ns), values, quality."""
+        keys = [k for k in (self._series if stream_ids is None else stream_ids) if k in self._series]
+        series = [self._series[k] for k in keys]
+        ids = np.concatenate([np.full(s.n, k, dtype=object) for k, s in zip(keys, series)] or [np.empty(0, object)])
+        times = np.concatenate([s.times[: s.n] for s in series] or [np.empty(0, np.int64)])
+        values = np.concatenate([s.values[: s.n] for s in series] or [np.empty(0)])
+        quality = np.concatenate([s.quality[: s.n] for s in series] or [np.empty(0, np.int8)])
+        return ids, times, values, quality
+
     def clear(self) -> None:
         """Forget all observations."""
         self._series.clear()
