@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-demo}"; shift || true
 
-# Debian packages: Qt's xcb platform, OpenGL for VTK, a font with Vietnamese glyphs, Xvfb for tests.
+# Debian packages: Qt's xcb platform, OpenGL for VTK, a font with Vietnamese glyphs, Xvfb for tests,
+# mosquitto (the real MQTT broker the sensor tests start on 127.0.0.1; its system service is not used).
 pkgs=(python3-venv python3-dev xvfb xauth libegl1 libgl1 libglx-mesa0 libgl1-mesa-dri libxkbcommon-x11-0
       libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0
       libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libdbus-1-3 libfontconfig1
-      fonts-dejavu-core)
+      fonts-dejavu-core mosquitto)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
