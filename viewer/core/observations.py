@@ -139,7 +139,12 @@ class ObservationStore:
 
     def append_rows(self, stream_ids: np.ndarray, times: np.ndarray, values: np.ndarray,
                     quality: np.ndarray | None = None) -> AppendResult:
-        """Add a batch mixing datastreams (long format); one ``appended`` event for all."""
+        """Add a batch mixing datastreams (long format); one ``appended`` event for all.
+
+        The batch is sorted once by (datastream, time); a datastream whose rows all come after
+        its last stored time and repeat no time (the live case) is copied in directly, the
+        others go through the merging :meth:`append`.
+        """
         stream_ids = np.asarray(stream_ids, dtype=object)
         times = np.asarray(times, dtype=np.int64)
         values = np.asarray(values, dtype=np.float64)
@@ -148,15 +153,38 @@ class ObservationStore:
         if len(stream_ids) == 0:
             return total
         keys, inverse = np.unique(stream_ids.astype(str), return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
+        order = np.lexsort((times, inverse))
+        inv, t, v, q = inverse[order], times[order], values[order], quality[order]
+        bounds = np.searchsorted(inv, np.arange(len(keys) + 1))
+        starts = bounds[:-1]
+        repeated = np.zeros(len(t), dtype=bool)
+        repeated[1:] = (inv[1:] == inv[:-1]) & (t[1:] == t[:-1])
+        has_repeat = np.add.reduceat(repeated, starts) > 0
+        names = keys.tolist()
+        series = [self._series.get(k) for k in names]
+        last = np.array([s.times[s.n - 1] if s is not None and s.n else np.iinfo(np.int64).min
+                         for s in series], dtype=np.int64)
+        fresh = (t[starts] > last) & ~has_repeat
         changed = set()
-        for k, key in enumerate(keys):
-            rows = order[bounds[k]: bounds[k + 1]]
-            result = self.append(str(key), times[rows], values[rows], quality[rows], notify=False)
-            total += result
-            if result.accepted:
-                changed.add(str(key))
+        for k, key in enumerate(names):
+            lo, hi = int(bounds[k]), int(bounds[k + 1])
+            target = series[k]
+            if target is None:
+                target = self._series[key] = _Series(max(256, hi - lo))
+            if fresh[k]:
+                m = hi - lo
+                target._reserve(m)
+                target.times[target.n: target.n + m] = t[lo:hi]
+                target.values[target.n: target.n + m] = v[lo:hi]
+                target.quality[target.n: target.n + m] = q[lo:hi]
+                target.n += m
+                total.accepted += m
+                changed.add(key)
+            else:
+                result = target.append(t[lo:hi], v[lo:hi], q[lo:hi])
+                total += result
+                if result.accepted:
+                    changed.add(key)
         if changed:
             self.appended.emit(changed)
         return total
