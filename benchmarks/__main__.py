@@ -1,7 +1,9 @@
 """Run the benchmarks and print one table.
 
-Usage: ``python -m benchmarks [NAME ...] [--sizes 10000,100000,300000] [--repeats N]``.
-NAMEs: ``buildings`` (default: all). Each size runs in its own process so peak memory is its own.
+Usage: ``python -m benchmarks [NAME ...] [--sizes N,N,...] [--repeats N]``.
+NAMEs: ``buildings`` (10k, 100k, 300k generated buildings), ``sensors`` (MQTT ingest into the
+store), ``replay`` (1,000 sensors, a week at one-minute steps); default: all. Each size runs in its
+own process so peak memory is its own.
 Needs an X server for the 3D and 2D frames; without DISPLAY it re-runs itself under xvfb-run.
 """
 
@@ -14,23 +16,28 @@ import shutil
 import subprocess
 import sys
 
-BENCHMARKS = {"buildings": "benchmarks.bench_buildings"}
+# name -> (module, default sizes, default repeats)
+BENCHMARKS = {
+    "buildings": ("benchmarks.bench_buildings", "10000,100000,300000", 5),
+    "sensors": ("benchmarks.bench_sensors", "200000", 1),
+    "replay": ("benchmarks.bench_replay", "1000", 50),
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", default=list(BENCHMARKS))
-    parser.add_argument("--sizes", default="10000,100000,300000")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--sizes", default=None, help="override the sizes of every named benchmark")
+    parser.add_argument("--repeats", type=int, default=None)
     args = parser.parse_args()
     if not os.environ.get("DISPLAY") and shutil.which("xvfb-run"):
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m", "benchmarks", *sys.argv[1:]]
         return subprocess.call(cmd)
     rows: list[dict] = []
     for name in args.names:
-        module = BENCHMARKS[name]
-        for size in (int(s) for s in args.sizes.split(",")):
-            run = subprocess.run([sys.executable, "-m", module, str(size), str(args.repeats)],
+        module, sizes, repeats = BENCHMARKS[name]
+        for size in (int(s) for s in (args.sizes or sizes).split(",")):
+            run = subprocess.run([sys.executable, "-m", module, str(size), str(args.repeats or repeats)],
                                  capture_output=True, text=True)
             if run.returncode != 0:
                 rows.append({"benchmark": name, "size": size, "metric": "error",

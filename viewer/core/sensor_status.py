@@ -13,7 +13,7 @@ from psygnal import Signal
 
 from viewer.core.clock import NS
 from viewer.core.observations import ObservationStore
-from viewer.core.sensors import LEVEL_NORMAL, SensorNetwork
+from viewer.core.sensors import SensorNetwork
 
 STALE_INTERVALS = 3
 
@@ -90,30 +90,43 @@ class SensorStatus:
         self.levels = np.empty(0, dtype=np.int8)
         self.stale = np.empty(0, dtype=bool)
         self._time_ns: int | None = None
-        self._last_levels: dict[str, int] = {}
+        self._last_levels = np.empty(0, dtype=np.int8)
+        self._limits: tuple | None = None
+        network.changed.connect(self._forget_limits)
+
+    def _forget_limits(self) -> None:
+        self._limits = None
+
+    def _threshold_arrays(self) -> tuple:
+        """Per datastream (in network order): ids, sign, warning, alarm, interval; cached until
+        the network changes, so a refresh is array arithmetic, not a loop over thresholds."""
+        if self._limits is None:
+            streams = list(self.network.datastreams.values())
+            sign = np.array([1.0 if d.thresholds.direction == "above" else -1.0 for d in streams])
+            nan = float("nan")
+            warning = np.array([nan if d.thresholds.warning is None else d.thresholds.warning for d in streams])
+            alarm = np.array([nan if d.thresholds.alarm is None else d.thresholds.alarm for d in streams])
+            interval = np.array([d.expected_interval_s for d in streams], dtype=float)
+            self._limits = ([d.id for d in streams], sign, warning, alarm, interval)
+            self._last_levels = np.zeros(len(streams), dtype=np.int8)
+        return self._limits
 
     def refresh(self, t_ns: int) -> None:
         """Evaluate every datastream at ``t_ns``; raise alarms for levels that went up."""
-        ids = list(self.network.datastreams)
+        ids, sign, warning, alarm, interval = self._threshold_arrays()
         values, times = self.store.latest(t_ns, ids)
         levels = np.zeros(len(ids), dtype=np.int8)
-        intervals = np.empty(len(ids))
-        for i, key in enumerate(ids):
-            stream = self.network.datastreams[key]
-            levels[i] = stream.thresholds.levels(values[i: i + 1])[0]
-            intervals[i] = stream.expected_interval_s
-        with np.errstate(over="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):
+            levels[sign * values >= sign * warning] = 1
+            levels[sign * values >= sign * alarm] = 2
             age = (t_ns - times.astype(np.float64)) / NS
-        stale = age > STALE_INTERVALS * intervals
+        stale = age > STALE_INTERVALS * interval
         if self._time_ns is not None and t_ns < self._time_ns:
-            self._last_levels = {}  # the clock went back: levels start over, no alarm storm
-            self._last_levels.update({k: int(lv) for k, lv in zip(ids, levels)})
+            pass  # the clock went back: levels start over, no storm of alarms
         else:
-            for key, level, value, when in zip(ids, levels, values, times):
-                previous = self._last_levels.get(key, LEVEL_NORMAL)
-                if level > previous:
-                    self.alarms.add(Alarm(int(when), key, float(value), int(level)))
-                self._last_levels[key] = int(level)
+            for i in np.flatnonzero(levels > self._last_levels):
+                self.alarms.add(Alarm(int(times[i]), ids[i], float(values[i]), int(levels[i])))
+        self._last_levels = levels
         self.ids, self.values, self.times_ns, self.levels, self.stale = ids, values, times, levels, stale
         self._time_ns = t_ns
         self.updated.emit()
