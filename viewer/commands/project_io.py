@@ -98,8 +98,9 @@ def save_project(project: Project, folder: str | Path, progress: Progress | None
         for number, layer in enumerate(layers):
             progress.update(number / max(len(layers), 1), layer.name)
             entries.append(_write_layer(project, layer, data_dir, number))
-        for path in data_dir.iterdir():
-            _fsync(path)
+        for path in data_dir.rglob("*"):
+            if path.is_file():
+                _fsync(path)
         selected = project.layer_by_id(project.selection.layer_id)
         manifest = {
             "format": FORMAT, "version": VERSION, "name": project.name, "crs": project.crs,

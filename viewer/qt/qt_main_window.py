@@ -18,17 +18,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent,
                            QImage, QKeySequence, QPainter)
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QSplitter, QWidget)
+                               QSplitter, QToolBar, QWidget)
 
 from viewer.commands.open_files import OpenResult, add_to_project, open_paths
 from viewer.commands.project_io import (is_project_dir, load_project, replace_project_contents,
                                         save_project)
 from viewer.core.layers import Layer
 from viewer.core.project import Project
+from viewer.qt import map2d_sensors  # noqa: F401 (registers the 2D map item of sensor layers)
+from viewer.qt.qt_alarm_list import QtAlarmList
 from viewer.qt.qt_attribute_panel import QtAttributePanel, vietnamese_font
 from viewer.qt.qt_layer_panel import QtLayerPanel
 from viewer.qt.qt_map2d import QtMap2D
 from viewer.qt.qt_progress import QtProgressWidget
+from viewer.qt.qt_sensor_chart import QtSensorChart
+from viewer.qt.qt_sensor_diagnostics import QtSensorDiagnostics
+from viewer.qt.qt_sensor_dialogs import QtSensorMenu
+from viewer.qt.qt_sensor_pump import QtSensorPump
+from viewer.qt.qt_time_bar import QtTimeBar
 from viewer.qt.qt_view3d import QtView3D
 from viewer.qt.qt_workers import Worker
 from viewer.qt.model_links import unlink_all
@@ -72,6 +79,9 @@ class QtMainWindow(QMainWindow):
     ----------
     map2d, view3d, layer_panel, attribute_panel, progress_widget
         The parts, for the app and the tests.
+    time_bar, sensor_chart, alarm_list, diagnostics_panel, sensor_pump, sensor_menu
+        The sensor parts: the clock's controls (bottom), the chart, alarm and diagnostics docks,
+        the timer that drains live sources and moves the clock, and the Sensors menu.
     error_box
         The last non-modal message listing files that could not be opened, or None.
     crs_dialog
@@ -107,6 +117,8 @@ class QtMainWindow(QMainWindow):
         self.attribute_dock = self._dock(self.tr("Attributes"), self.attribute_panel,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
 
+        self._build_sensor_parts()
+
         self.coordinates_label = QLabel(self)
         self.progress_widget = QtProgressWidget(self)
         self.statusBar().addWidget(self.coordinates_label, 1)
@@ -122,6 +134,37 @@ class QtMainWindow(QMainWindow):
         self.destroyed.connect(partial(unlink_all, self._links))
         self._update_title()
         self.resize(1400, 850)
+        self.sensor_pump.start()
+
+    def _build_sensor_parts(self) -> None:
+        project = self.project
+        self.sensor_pump = QtSensorPump(project, parent=self)
+        self.time_bar = QtTimeBar(project.clock, self, replay_range=project.observations.time_range)
+        self.time_toolbar = QToolBar(self.tr("Time"), self)
+        self.time_toolbar.setObjectName("Time")
+        self.time_toolbar.setMovable(False)
+        self.time_toolbar.addWidget(self.time_bar)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.time_toolbar)
+        self.sensor_chart = QtSensorChart(project, self)
+        self.chart_dock = self._dock(self.tr("Sensor chart"), self.sensor_chart,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.chart_dock.hide()  # shown when a station is selected
+        self.sensor_chart.station_shown.connect(self._show_chart)
+        self.alarm_list = QtAlarmList(project, self)
+        self.alarm_dock = self._dock(self.alarm_list.title(), self.alarm_list,
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.alarm_dock.setObjectName("Alarms")
+        self.alarm_list.title_changed.connect(self.alarm_dock.setWindowTitle)
+        self.diagnostics_panel = QtSensorDiagnostics(lambda: self.sensor_pump.diagnostics, self)
+        self.diagnostics_dock = self._dock(self.tr("Sensor diagnostics"), self.diagnostics_panel,
+                                           Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.alarm_dock, self.diagnostics_dock)
+        self.diagnostics_dock.hide()
+        self.sensor_menu = QtSensorMenu(self, self.sensor_pump)
+
+    def _show_chart(self, *_: Any) -> None:
+        self.chart_dock.show()
+        self.chart_dock.raise_()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -166,7 +209,17 @@ class QtMainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.layer_dock.toggleViewAction())
         view_menu.addAction(self.attribute_dock.toggleViewAction())
+        view_menu.addSeparator()
+        for dock, text in ((self.chart_dock, self.tr("Sensor chart")), (self.alarm_dock, self.tr("Alarms")),
+                           (self.diagnostics_dock, self.tr("Sensor diagnostics"))):
+            action = dock.toggleViewAction()
+            action.setText(text)  # the alarm dock's title carries a count
+            view_menu.addAction(action)
+        time_action = self.time_toolbar.toggleViewAction()
+        time_action.setText(self.tr("Time bar"))
+        view_menu.addAction(time_action)
 
+        bar.addMenu(self.sensor_menu)
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&About CityTwin"), self.show_about)
 
@@ -462,6 +515,7 @@ class QtMainWindow(QMainWindow):
                 if not worker.wait(CLOSE_WAIT_S):
                     log.warning("worker %r did not stop within %s s", worker.description,
                                 CLOSE_WAIT_S)
+            self.sensor_menu.shutdown()
             unlink_all(self._links)
             self.view3d.shutdown()
         super().closeEvent(event)
