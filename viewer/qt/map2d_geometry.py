@@ -45,9 +45,10 @@ def geometry_families(geoms: np.ndarray) -> np.ndarray:
     """``"polygon"``, ``"line"``, ``"point"`` or ``""`` (empty, collections) per geometry."""
     import shapely
 
-    ids = shapely.get_type_id(geoms)
+    ids = shapely.get_type_id(geoms)  # -1 for missing
     empty = shapely.is_empty(geoms) | shapely.is_missing(geoms)
-    out = np.array([FAMILY_OF_TYPE.get(int(i), "") for i in ids], dtype=object)
+    table = np.array([FAMILY_OF_TYPE.get(i, "") for i in range(-1, 8)], dtype=object)
+    out = table[np.clip(ids, -1, 7) + 1]
     out[empty] = ""
     return out
 
@@ -357,12 +358,20 @@ def outline_arrays(geom: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class FeatureIndex:
-    """Finds the feature under a point; the STRtree is built on the first query."""
+    """Finds the feature under a point; the STRtree is built by :meth:`build` or the first query."""
 
     def __init__(self, geoms: np.ndarray) -> None:
         self.geoms = np.asarray(geoms, dtype=object)
         self._tree: Any = None
         self._polygonal: np.ndarray | None = None
+
+    def build(self) -> None:
+        """Build the tree now (the map does it off the GUI thread)."""
+        import shapely
+
+        if self._tree is None:
+            self._polygonal = np.isin(shapely.get_type_id(self.geoms), (3, 6))
+            self._tree = shapely.STRtree(self.geoms)
 
     def pick(self, x: float, y: float, tolerance: float, filled: bool = True) -> int | None:
         """Index of the feature at (x, y): a polygon containing it, else the nearest line or
@@ -372,9 +381,7 @@ class FeatureIndex:
         """
         import shapely
 
-        if self._tree is None:
-            self._tree = shapely.STRtree(self.geoms)
-            self._polygonal = np.isin(shapely.get_type_id(self.geoms), (3, 6))
+        self.build()
         point = shapely.Point(x, y)
         hits = self._tree.query(point, predicate="dwithin", distance=max(tolerance, 0.0))
         if not len(hits):

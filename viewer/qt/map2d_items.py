@@ -2,23 +2,31 @@
 
 A layer becomes one content-less :class:`LayerGraphics` group in the map's ViewBox; its children
 draw the features in batches (never one graphics item per feature), so the group's visibility,
-opacity and z-value apply to all of them at once. New layer kinds register a class in
-:data:`MAP_ITEMS`; vector geometry families register a child factory in :data:`GEOMETRY_ITEMS`.
+opacity and z-value apply to all of them at once. The work of turning a layer's data into
+children (geometry preparation, colours) runs on the map's pool
+(:class:`~viewer.qt.map2d_jobs.MapJobs`) for big layers; the children are made when it lands.
+New layer kinds register a class in :data:`MAP_ITEMS`; vector geometry families register a child
+factory in :data:`GEOMETRY_ITEMS`.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from viewer.core.style import feature_colors
-from viewer.qt.map2d_geometry import (FeatureIndex, GeometryBatch, LabelSource, colour_classes,
-                                      geometry_families, label_points, outline_arrays, raster_rgba)
+from viewer.qt.map2d_geometry import LabelSource, geometry_families, outline_arrays, raster_rgba
+from viewer.qt.map2d_jobs import (BACKGROUND_FEATURES, MapJobs, PointParts, PreparedVector, VectorColours,
+                                  colour_vector, prepare_vector)
 from viewer.qt.map2d_painters import ANTIALIAS_BELOW, BatchedShapesItem, SelectionOutline, path_from_arrays
+
+#: Rasters with at least this many cells are coloured on the map's pool.
+BACKGROUND_CELLS = 1 << 20
 
 
 class LayerGraphics(pg.GraphicsObject):
@@ -27,6 +35,14 @@ class LayerGraphics(pg.GraphicsObject):
     It follows the layer's ``visible`` and ``opacity`` and rebuilds or recolours its children on
     the layer's other events. Its labels are drawn by the map's one labels item, from
     ``label_source``; ``labels_changed`` tells the map to repaint them.
+
+    Parameters
+    ----------
+    layer
+        The layer drawn.
+    jobs
+        The map's pool for the heavy, Qt-free part of (re)building; None does everything at once.
+        A result is used only if nothing changed since it was asked for (``_generation``).
     """
 
     labels_changed = QtCore.Signal()
@@ -36,11 +52,16 @@ class LayerGraphics(pg.GraphicsObject):
     #: Layer fields whose change means the children are built again.
     data_fields: tuple[str, ...] = ()
 
-    def __init__(self, layer: Any) -> None:
+    def __init__(self, layer: Any, jobs: MapJobs | None = None) -> None:
         super().__init__()
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.layer = layer
         self.label_source: LabelSource | None = None
+        self._jobs = jobs
+        # Bumped by every change that makes work under way useless, and on detach.
+        self._generation = 0
+        self._attached = True
+        self._setup()
         self._connections: list[tuple[Any, Callable]] = []
         self._watch("visible", self._on_visible)
         self._watch("opacity", self._on_opacity)
@@ -51,16 +72,36 @@ class LayerGraphics(pg.GraphicsObject):
         self._on_visible(layer.visible)
         self._on_opacity(layer.opacity)
 
+    def _setup(self) -> None:
+        """Set up the subclass's state (before the first :meth:`rebuild`)."""
+
     def _watch(self, name: str, callback: Callable) -> None:
         signal = getattr(self.layer.events, name)
         signal.connect(callback)
         self._connections.append((signal, callback))
 
     def detach(self) -> None:
-        """Stop following the layer (it was removed from the project)."""
+        """Stop following the layer (it was removed from the project) and drop work under way.
+
+        Touches no Qt object: it also runs while the map is being deleted.
+        """
+        self._attached = False
+        self._generation += 1
         for signal, callback in self._connections:
             signal.disconnect(callback)
         self._connections.clear()
+
+    def _run(self, background: bool, func: Callable, args: tuple, done: Callable[[Any], None]) -> None:
+        """``done(func(*args))``: on the map's pool when ``background`` (``done`` then runs on
+        the GUI thread once the result is in), else now."""
+        if background and self._jobs is not None:
+            self._jobs.submit(func, args, done)
+        else:
+            done(func(*args))
+
+    def _current(self, generation: int) -> bool:
+        """Whether a result asked for at ``generation`` is still wanted."""
+        return self._attached and generation == self._generation
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt API
         return QtCore.QRectF()
@@ -83,6 +124,9 @@ class LayerGraphics(pg.GraphicsObject):
     def _clear_children(self) -> None:
         scene = self.scene()
         for item in list(self.childItems()):
+            retire = getattr(item, "retire", None)
+            if retire is not None:
+                retire()
             item.setParentItem(None)
             if item.scene() is not None:
                 item.scene().removeItem(item)
@@ -112,14 +156,11 @@ class LayerGraphics(pg.GraphicsObject):
 class PointsItem(pg.ScatterPlotItem):
     """All point features of a layer as one scatter item with a brush per point."""
 
-    def __init__(self, geoms: np.ndarray, rows: np.ndarray, parent: QtWidgets.QGraphicsItem) -> None:
-        import shapely
-
-        parts, owner = shapely.get_parts(geoms, return_index=True)
-        xy = shapely.get_coordinates(parts)
-        super().__init__(x=xy[:, 0], y=xy[:, 1], pxMode=True, antialias=len(xy) < ANTIALIAS_BELOW)
+    def __init__(self, points: PointParts, rows: np.ndarray, parent: QtWidgets.QGraphicsItem,
+                 jobs: MapJobs | None = None) -> None:
+        super().__init__(x=points.x, y=points.y, pxMode=True, antialias=len(points.x) < ANTIALIAS_BELOW)
         self.rows = rows
-        self.owner = owner
+        self.owner = points.owner
         self.setParentItem(parent)
 
     def set_style(self, palette: np.ndarray, colour: np.ndarray, style: Any) -> None:
@@ -130,79 +171,119 @@ class PointsItem(pg.ScatterPlotItem):
         self.setSize(style.point_size)
 
 
-def _shapes_factory(family: str) -> Callable:
-    def make(geoms: np.ndarray, rows: np.ndarray, parent: QtWidgets.QGraphicsItem) -> Any:
-        item = BatchedShapesItem(GeometryBatch(geoms, family), parent)
-        item.rows = rows
-        return item
-    return make
+def _shapes(batch: Any, rows: np.ndarray, parent: QtWidgets.QGraphicsItem, jobs: MapJobs | None) -> Any:
+    item = BatchedShapesItem(batch, parent, jobs)
+    item.rows = rows
+    return item
 
 
-#: Geometry family -> factory(geoms, feature rows, parent) of the child item that draws it.
+#: Geometry family -> factory(prepared parts, feature rows, parent, jobs) of the child item that
+#: draws it; the parts are what :func:`~viewer.qt.map2d_jobs.prepare_vector` made of the family.
 GEOMETRY_ITEMS: dict[str, Callable] = {
-    "polygon": _shapes_factory("polygon"),
-    "line": _shapes_factory("line"),
+    "polygon": _shapes,
+    "line": _shapes,
     "point": PointsItem,
 }
 
 
 class VectorLayerGraphics(LayerGraphics):
-    """Polygons, lines and points of a vector layer, one batched child per geometry family."""
+    """Polygons, lines and points of a vector layer, one batched child per geometry family.
+
+    New data is prepared (:func:`~viewer.qt.map2d_jobs.prepare_vector`) and a new style applied
+    (:func:`~viewer.qt.map2d_jobs.colour_vector`) on the map's pool for layers of
+    :data:`~viewer.qt.map2d_jobs.BACKGROUND_FEATURES` features or more; the old drawing stays
+    until the new one is ready. A style set while the data is being prepared is applied before
+    the layer first shows.
+    """
 
     data_fields = ("frame",)
 
-    def rebuild(self) -> None:
-        self._clear_children()
-        self._index: FeatureIndex | None = None
-        self._anchors: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    def _setup(self) -> None:
         self.shapes: dict[str, Any] = {}
+        self._prepared: PreparedVector | None = None  # the current data's, once ready
+        self._shown: PreparedVector | None = None  # what the children draw
+        self._style_generation = 0
+
+    def _background(self) -> bool:
+        return len(self.layer.frame) >= BACKGROUND_FEATURES
+
+    def rebuild(self) -> None:
+        self._generation += 1
+        self._prepared = None
         frame = self.layer.frame
         if frame is None or len(frame) == 0:
+            self._show(None, None)
             return
-        self._geoms = np.asarray(frame.geometry.values, dtype=object)
-        families = geometry_families(self._geoms)
-        for family, factory in GEOMETRY_ITEMS.items():
-            rows = np.flatnonzero(families == family)
-            if len(rows):
-                self.shapes[family] = factory(self._geoms[rows], rows, self)
-        self._index = FeatureIndex(self._geoms)
-        self.restyle()
+        token = (self._generation, self._style_generation)
+        self._run(self._background(), prepare_vector, (frame, self.layer.style),
+                  partial(self._on_prepared, token))
 
     def restyle(self) -> None:
-        frame = self.layer.frame
-        if frame is None or len(frame) == 0 or not self.shapes:
+        self._style_generation += 1
+        if self._prepared is not None:
+            self._colour(self._prepared)
+        # else the preparation under way is coloured in this style when it lands
+
+    def _colour(self, prepared: PreparedVector) -> None:
+        token = (self._generation, self._style_generation)
+        self._run(self._background(), colour_vector, (prepared, self.layer.frame, self.layer.style),
+                  partial(self._on_coloured, token, prepared))
+
+    def _on_prepared(self, token: tuple[int, int], result: tuple[PreparedVector, VectorColours]) -> None:
+        if not self._current(token[0]):
+            return
+        prepared, colours = result
+        self._prepared = prepared
+        if token[1] != self._style_generation:
+            self._colour(prepared)  # the style changed meanwhile: never show the old one
+            return
+        self._show(prepared, colours)
+
+    def _on_coloured(self, token: tuple[int, int], prepared: PreparedVector, colours: VectorColours) -> None:
+        if self._current(token[0]) and token[1] == self._style_generation:
+            self._show(prepared, colours)
+
+    def _show(self, prepared: PreparedVector | None, colours: VectorColours | None) -> None:
+        """Draw ``prepared`` in ``colours`` (new children if the geometry is new)."""
+        if prepared is not self._shown:
+            self._clear_children()
+            self.shapes = {}
+            self._shown = prepared
+            if prepared is not None:
+                for family, (rows, parts) in prepared.families.items():
+                    factory = GEOMETRY_ITEMS.get(family)
+                    if factory is not None:
+                        self.shapes[family] = factory(parts, rows, self, self._jobs)
+            self.rebuilt.emit()
+        if prepared is None or colours is None:
             return
         style = self.layer.style
-        palette, colour = colour_classes(feature_colors(style, frame, len(frame)))
         for child in self.shapes.values():
-            child.set_style(palette, colour[child.rows], style)
-        self._relabel()
-
-    def _relabel(self) -> None:
-        name = self.layer.style.label_field
-        frame = self.layer.frame
-        source = None
-        if name and name in frame.columns:
-            if self._anchors is None:  # point_on_surface is slow: once per frame of data
-                self._anchors = label_points(self._geoms)
-            source = LabelSource.from_geometries(self._geoms, frame[name].tolist(), self._anchors,
-                                                 self.layer.style.point_size)
-        if source is not None or self.label_source is not None:
-            self.label_source = source
+            child.set_style(colours.palette, colours.colour[child.rows], style)
+        if colours.labels is not None or self.label_source is not None:
+            self.label_source = colours.labels
             self.labels_changed.emit()
 
+    def detach(self) -> None:
+        super().detach()
+        for child in self.shapes.values():
+            retire = getattr(child, "retire", None)
+            if retire is not None:
+                retire()
+
     def pick(self, x: float, y: float, tolerance: float) -> int | None:
-        if self._index is None:
+        if self._prepared is None:  # not ready yet
             return None
-        return self._index.pick(x, y, tolerance, filled=self.layer.style.fill)
+        return self._prepared.index.pick(x, y, tolerance, filled=self.layer.style.fill)
 
     def highlight(self, index: int, outline: SelectionOutline) -> None:
-        if self._index is None or not 0 <= index < len(self._geoms):
+        prepared = self._prepared
+        if prepared is None or not 0 <= index < len(prepared.geoms):
             outline.clear()
             return
         import shapely
 
-        geom = self._geoms[index]
+        geom = prepared.geoms[index]
         if geometry_families(np.asarray([geom], dtype=object))[0] == "point":
             xy = shapely.get_coordinates(geom)
             outline.show(None, xy, self.layer.style.point_size / 2 + 3)
@@ -219,28 +300,44 @@ class VectorLayerGraphics(LayerGraphics):
 
 
 class RasterLayerGraphics(LayerGraphics):
-    """A raster as one image item placed by the layer's affine geotransform."""
+    """A raster as one image item placed by the layer's affine geotransform.
+
+    Its colours (:func:`~viewer.qt.map2d_geometry.raster_rgba`) are worked out on the map's pool
+    for rasters of :data:`BACKGROUND_CELLS` cells or more; the old image stays until then.
+    """
 
     data_fields = ("data", "transform", "nodata", "role")
 
+    def _setup(self) -> None:
+        self.image: pg.ImageItem | None = None
+
     def rebuild(self) -> None:
-        self._clear_children()
-        if self.layer.data is None:
+        self._generation += 1
+        layer = self.layer
+        if layer.data is None:
+            self._clear_children()
             self.image = None
             return
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setParentItem(self)
-        a, b, c, d, e, f = (float(v) for v in self.layer.transform)
-        # Item pixel (col, row) -> map: x = a*col + b*row + c, y = d*col + e*row + f.
-        self.image.setTransform(QtGui.QTransform(a, d, b, e, c, f))
-        self.restyle()
+        # What raster_rgba reads, taken now: the pool must not read the model while it changes.
+        snapshot = types.SimpleNamespace(data=layer.data, nodata=layer.nodata, role=layer.role,
+                                         style=layer.style, cell_size=layer.cell_size)
+        transform = tuple(float(v) for v in layer.transform)
+        self._run(np.size(layer.data) >= BACKGROUND_CELLS, raster_rgba, (snapshot,),
+                  partial(self._on_coloured, self._generation, transform))
 
     def restyle(self) -> None:
-        if getattr(self, "image", None) is None:
+        self.rebuild()
+
+    def _on_coloured(self, generation: int, transform: tuple[float, ...], rgba: np.ndarray) -> None:
+        if not self._current(generation):
             return
-        rgba = raster_rgba(self.layer)
-        self.image.setImage(rgba, autoLevels=False, levels=None,
-                            autoDownsample=max(rgba.shape[:2]) > 2048)
+        if self.image is None:
+            self.image = pg.ImageItem(axisOrder="row-major")
+            self.image.setParentItem(self)
+        a, b, c, d, e, f = transform
+        # Item pixel (col, row) -> map: x = a*col + b*row + c, y = d*col + e*row + f.
+        self.image.setTransform(QtGui.QTransform(a, d, b, e, c, f))
+        self.image.setImage(rgba, autoLevels=False, levels=None, autoDownsample=max(rgba.shape[:2]) > 2048)
 
     def pick(self, x: float, y: float, tolerance: float) -> int | None:
         if self.layer.data is None:
@@ -280,7 +377,8 @@ def register_map_item(kind: str, cls: type[LayerGraphics]) -> None:
     MAP_ITEMS[kind] = cls
 
 
-def map_item_for(layer: Any) -> LayerGraphics | None:
-    """A new graphics group for ``layer``, or None for a kind the map does not draw."""
+def map_item_for(layer: Any, jobs: MapJobs | None = None) -> LayerGraphics | None:
+    """A new graphics group for ``layer`` (its heavy work on ``jobs``, if given), or None for a
+    kind the map does not draw."""
     cls = MAP_ITEMS.get(layer.kind)
-    return None if cls is None else cls(layer)
+    return None if cls is None else cls(layer, jobs)

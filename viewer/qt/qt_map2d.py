@@ -2,8 +2,11 @@
 
 The widget takes the project in ``__init__``, subscribes to its events and keeps nothing but the
 graphics items: one :class:`~viewer.qt.map2d_items.LayerGraphics` per layer (z-value = layer
-order), one labels item above them, the selection outline and the scale bar.
-:func:`measure_frame_ms` times a frame for the benchmarks.
+order), one labels item above them, the selection outline and the scale bar. The heavy,
+Qt-free work (preparing a layer's geometry, a level of detail) runs on the widget's pool
+(:class:`~viewer.qt.map2d_jobs.MapJobs`): the GUI thread never waits on it, and a frame shows
+what is ready. :meth:`QtMap2D.render_to_image` and :func:`measure_frame_ms` wait for the rest,
+so headless pictures and benchmark frames are complete.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from viewer.qt import map2d_sensors  # noqa: F401  (registers the "sensors" item)
 from viewer.qt.map2d_items import LayerGraphics, map_item_for
+from viewer.qt.map2d_jobs import BACKGROUND_FEATURES, MapJobs, layers_extent
 from viewer.qt.map2d_painters import LabelsItem, SelectionOutline
 from viewer.qt.qt_scale_bar import QtScaleBar
 from viewer.readers.reproject import is_geographic, transform_xy
@@ -28,6 +33,8 @@ from viewer.readers.reproject import is_geographic, transform_xy
 PICK_TOLERANCE_PX = 5.0
 LABEL_Z = 10_000.0
 SELECTION_Z = 1e8
+#: How long a headless render waits for the background work a frame needs, in milliseconds.
+RENDER_WAIT_MS = 60_000
 
 
 def configure_pyqtgraph() -> None:
@@ -51,12 +58,26 @@ def _crs_facts(crs: str) -> tuple[bool, str]:
     return is_geographic(crs), CRS.from_user_input(crs).name
 
 
+def _weak_callback(method: Callable) -> Callable:
+    """``method`` (bound) called through a weak reference: a job held by the pool does not keep
+    the widget alive."""
+    ref = weakref.WeakMethod(method)
+
+    def call(*args: Any) -> None:
+        target = ref()
+        if target is not None:
+            target(*args)
+    return call
+
+
 def _disconnect_all(connections: list[tuple[Any, weakref.WeakMethod]], items: dict[str, LayerGraphics],
-                    *args: Any) -> None:
-    """Drop the map's and its items' subscriptions to the model (the widget is being deleted).
+                    jobs: MapJobs, *args: Any) -> None:
+    """Drop the map's and its items' subscriptions to the model and its background jobs (the
+    widget is being deleted).
 
     The widget's callbacks are held weakly here, so this hook does not keep the widget alive.
     """
+    jobs.close()
     for signal, method in connections:
         callback = method()
         if callback is not None:
@@ -109,6 +130,8 @@ class QtMap2D(QtWidgets.QWidget):
         self.viewbox.addItem(self.labels, ignoreBounds=True)
         self.labels.setZValue(LABEL_Z)
         self._items: dict[str, LayerGraphics] = {}
+        self._jobs = MapJobs()
+        self._fit_request: object | None = None
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -116,6 +139,7 @@ class QtMap2D(QtWidgets.QWidget):
         scene = self.view.scene()
         scene.sigMouseClicked.connect(self._on_click)
         scene.sigMouseMoved.connect(self._on_mouse_moved)
+        self.viewbox.sigRangeChangedManually.connect(self._cancel_fit)
         events, selection = project.layers.events, project.selection.events
         connections: list[tuple[Any, Callable]] = [
             (events.inserted, self._sync_layers), (events.removed, self._sync_layers),
@@ -128,7 +152,7 @@ class QtMap2D(QtWidgets.QWidget):
             signal.connect(callback)
         # The model outlives the widget: drop the subscriptions when the C++ side goes.
         weak = [(signal, weakref.WeakMethod(callback)) for signal, callback in connections]
-        self.destroyed.connect(partial(_disconnect_all, weak, self._items))
+        self.destroyed.connect(partial(_disconnect_all, weak, self._items, self._jobs))
         self._on_crs(project.crs, refit=False)
         self._sync_layers()
 
@@ -137,6 +161,17 @@ class QtMap2D(QtWidgets.QWidget):
     def layer_item(self, layer_id: str) -> LayerGraphics | None:
         """The graphics group drawing the layer with ``layer_id`` (None if not drawn)."""
         return self._items.get(layer_id)
+
+    def pending_jobs(self) -> int:
+        """Background jobs (layer preparations, levels of detail) whose result is not in yet."""
+        return self._jobs.pending()
+
+    def wait_until_ready(self, timeout_ms: int = 30_000) -> bool:
+        """Process events until no background job is pending; False if ``timeout_ms`` ran out.
+
+        For tests and headless rendering: the GUI never needs to wait.
+        """
+        return self._jobs.wait_until_ready(timeout_ms)
 
     def _sync_layers(self, *args: Any) -> None:
         """Make the items match ``project.layers``: add, remove, and order them by z-value."""
@@ -150,7 +185,7 @@ class QtMap2D(QtWidgets.QWidget):
         for z, layer in enumerate(layers):
             item = self._items.get(layer.id)
             if item is None:
-                item = map_item_for(layer)
+                item = map_item_for(layer, self._jobs)
                 if item is None:
                     continue
                 self._items[layer.id] = item
@@ -159,11 +194,31 @@ class QtMap2D(QtWidgets.QWidget):
                 item.rebuilt.connect(self._show_selection)
             item.setZValue(z)
         if was_empty and self._items:
-            extent = self.project.extent2d or self.project.extent
-            if extent is not None:
-                self.zoom_to(extent)
+            self._fit_to_data()
         self.labels.refresh()
         self._show_selection()
+
+    def _fit_to_data(self) -> None:
+        """Show the project's extent: now, unless working it out is slow (big vector layers);
+        then once the pool has, if the view was not moved meanwhile."""
+        extent = self.project.extent2d
+        layers = [layer for layer in self.project.layers if layer.feature_count]
+        features = sum(len(layer.frame) for layer in layers if getattr(layer, "frame", None) is not None)
+        if extent is None and features >= BACKGROUND_FEATURES:
+            self._fit_request = request = object()
+            done = partial(_weak_callback(self._on_data_extent), request)
+            self._jobs.submit(layers_extent, (layers,), done)
+            return
+        extent = extent or self.project.extent
+        if extent is not None:
+            self.zoom_to(extent)
+
+    def _on_data_extent(self, request: object, extent: tuple[float, float, float, float] | None) -> None:
+        if request is self._fit_request and extent is not None:
+            self.zoom_to(extent)
+
+    def _cancel_fit(self, *args: Any) -> None:
+        self._fit_request = None
 
     def _label_sources(self) -> list[tuple[Any, float]]:
         """(label source, opacity) of the visible layers that label, top-most first."""
@@ -258,6 +313,7 @@ class QtMap2D(QtWidgets.QWidget):
 
     def zoom_to(self, extent: tuple[float, float, float, float]) -> None:
         """Show at least ``extent`` (xmin, ymin, xmax, ymax), widened to the view's shape."""
+        self._cancel_fit()
         xmin, ymin, xmax, ymax = (float(v) for v in extent)
         if xmax - xmin <= 0 and ymax - ymin <= 0:
             xmin, xmax, ymin, ymax = xmin - 50, xmax + 50, ymin - 50, ymax + 50
@@ -295,16 +351,29 @@ class QtMap2D(QtWidgets.QWidget):
         pg.GraphicsView.resizeEvent(self.view, None)
 
     def render_to_image(self, width: int, height: int) -> QtGui.QImage:
-        """The map as it shows at ``width`` x ``height`` pixels (headless rendering).
+        """The map as it shows at ``width`` x ``height`` pixels (headless rendering), complete.
 
         A hidden widget (the command line's case) is laid out at that size; a visible one that
-        sits inside a window keeps its size and its picture is scaled.
+        sits inside a window keeps its size and its picture is scaled. The background work the
+        picture needs is waited for.
         """
         self.resize_view(width, height)
-        image = self._render_image()
+        image = self._render_complete()
         if image.size() != QtCore.QSize(width, height):
             image = image.scaled(width, height, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
                                  QtCore.Qt.TransformationMode.SmoothTransformation)
+        return image
+
+    def _render_complete(self, timeout_ms: int = RENDER_WAIT_MS) -> QtGui.QImage:
+        """Render once every layer is prepared; render again while a frame asked the pool for
+        detail (a level of detail it drew a stand-in for)."""
+        self.wait_until_ready(timeout_ms)
+        image = self._render_image()
+        for _ in range(8):  # each pass waits for what the last frame asked for; one usually does
+            if not self.pending_jobs():
+                break
+            self.wait_until_ready(timeout_ms)
+            image = self._render_image()
         return image
 
     def _render_image(self) -> QtGui.QImage:
@@ -318,15 +387,17 @@ class QtMap2D(QtWidgets.QWidget):
 
 
 def measure_frame_ms(widget: QtMap2D, extent: tuple[float, float, float, float], repeats: int = 5) -> float:
-    """Median milliseconds to render ``widget``'s view of ``extent`` into an image of its size.
+    """Median milliseconds to render ``widget``'s complete view of ``extent`` into an image of
+    its size.
 
-    The first frame at a new zoom also prepares that level of detail; with ``repeats`` >= 3 the
-    median is a steady frame.
+    The background work the view needs (layer preparation, the levels of detail it shows) is
+    done first, untimed: it never holds up a frame on screen either.
     """
     if not widget.isVisible():
         widget.resize_view(widget.width(), widget.height())
     widget.zoom_to(extent)
     QtWidgets.QApplication.processEvents()
+    widget._render_complete()
     times = []
     for _ in range(max(int(repeats), 1)):
         size = widget.view.viewport().size()
