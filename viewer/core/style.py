@@ -140,3 +140,17 @@ def feature_colors(style: Style, columns: dict[str, np.ndarray] | Any, count: in
     out = np.empty((count, 4), dtype=np.uint8)
     out[:] = hex_to_rgba(style.color)
     return out
+
+
+STATUS_COLORS = {"normal": "#2f9e44", "warning": "#f08c00", "alarm": "#e03131", "stale": "#9e9e9e"}
+"""Sensor station colours by status (2D and 3D): level normal, warning, alarm; stale (no data for
+three expected intervals) overrides the level."""
+
+
+def station_colors(levels: np.ndarray, stale: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 RGB of stations with LEVEL_* ``levels`` (0, 1, 2) and ``stale`` flags."""
+    palette = np.array([hex_to_rgba(STATUS_COLORS[name])[:3] for name in ("normal", "warning", "alarm")],
+                       dtype=np.uint8)
+    out = palette[np.clip(np.asarray(levels, dtype=np.int64), 0, 2)]
+    out[np.asarray(stale, dtype=bool)] = hex_to_rgba(STATUS_COLORS["stale"])[:3]
+    return out

@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtGui
 from viewer.qt.map2d_geometry import LabelSource
 from viewer.qt.map2d_items import LayerGraphics, register_map_item
 from viewer.qt.map2d_painters import SelectionOutline
-from viewer.render.vtk_sensors import station_colors
+from viewer.core.style import station_colors
 
 REDRAW_INTERVAL_MS = 100
 """Least time between two recolourings (at most ~10 redraws a second)."""

@@ -26,7 +26,7 @@ from viewer.core.sensor_status import Alarm
 from viewer.core.sensors import LEVEL_ALARM
 from viewer.qt.model_links import unlink_all
 from viewer.qt.qt_time_bar import format_local, format_utc
-from viewer.render.vtk_sensors import STATUS_COLORS
+from viewer.core.style import STATUS_COLORS
 
 STALE_INTERVAL_MS = 500
 """Least time between two refreshes of the stale list."""

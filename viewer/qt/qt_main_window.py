@@ -25,7 +25,6 @@ from viewer.commands.project_io import (is_project_dir, load_project, replace_pr
                                         save_project)
 from viewer.core.layers import Layer
 from viewer.core.project import Project
-from viewer.qt import map2d_sensors  # noqa: F401 (registers the 2D map item of sensor layers)
 from viewer.qt.qt_alarm_list import QtAlarmList
 from viewer.qt.qt_attribute_panel import QtAttributePanel, vietnamese_font
 from viewer.qt.qt_layer_panel import QtLayerPanel

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from viewer.core.clock import NS
 from viewer.core.project import Project
 from viewer.qt.model_links import unlink_all
-from viewer.render.vtk_sensors import STATUS_COLORS
+from viewer.core.style import STATUS_COLORS
 
 REDRAW_INTERVAL_MS = 100
 """Coalescing delay of redraws (at most ~10 a second)."""

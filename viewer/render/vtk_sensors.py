@@ -8,7 +8,7 @@ All columns are one mesh (one actor), with a per-cell ``feature`` array (the sta
 station's colour costs no frame; refreshes come at most about 10 times a second (the GUI's
 sensor pump throttles them), so neither does one that does.
 
-The colours (:data:`STATUS_COLORS`) are shared with the 2D map.
+The colours (:data:`viewer.core.style.STATUS_COLORS`) are shared with the 2D map.
 """
 
 from __future__ import annotations
@@ -19,29 +19,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from viewer.core.layers import SensorLayer
-from viewer.core.sensors import LEVEL_ALARM, LEVEL_NORMAL
+from viewer.core.style import station_colors
 from viewer.render.vtk_layer import (COLORS, FEATURE, HIGHLIGHT_RGB, VtkLayer, colored_actor, ground_of,
-                                     plain_actor, rgb_of, triangle_mesh)
+                                     plain_actor, triangle_mesh)
 
 if TYPE_CHECKING:
     from viewer.render.terrain import Terrain
 
-STATUS_COLORS = {"normal": "#2f9e44", "warning": "#f08c00", "alarm": "#e03131", "stale": "#9e9e9e"}
-"""Station colours by status (2D and 3D): level normal, warning, alarm; stale (no data for three
-expected intervals) overrides the level."""
 COLUMN_HEIGHT, COLUMN_RADIUS, COLUMN_SIDES = 30.0, 6.0, 12
 """Size of a station's column in metres, and the sides of its polygon."""
 LABEL_LIFT = 4.0
 """Metres above a column's top where its station's name is anchored."""
-
-
-def station_colors(levels: np.ndarray, stale: np.ndarray) -> np.ndarray:
-    """(N, 3) uint8 RGB of stations with LEVEL_* ``levels`` and ``stale`` flags."""
-    palette = np.array([rgb_of(STATUS_COLORS[name]) for name in ("normal", "warning", "alarm")], dtype=np.uint8)
-    levels = np.clip(np.asarray(levels, dtype=np.int64), LEVEL_NORMAL, LEVEL_ALARM)
-    out = palette[levels]
-    out[np.asarray(stale, dtype=bool)] = rgb_of(STATUS_COLORS["stale"])
-    return out
 
 
 def _column_template() -> tuple[np.ndarray, np.ndarray]:
