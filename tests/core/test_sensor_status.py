@@ -73,3 +73,17 @@ def test_diagnostics_counts_are_thread_safe_snapshots():
     snap = diag.snapshot()
     assert snap["received"] == 4000 and snap["rejected"] == {"malformed_json": 4000}
     assert snap["last_problem"] == "topic a: not JSON"
+
+
+def test_noise_around_a_limit_raises_one_alarm_not_hundreds():
+    network, store, alarms, status = make()
+    rng = np.random.default_rng(0)
+    values = 1.6 + rng.normal(0, 0.02, 500)  # hovering on the 1.6 m warning limit
+    values[-1] = 1.0  # then well below it
+    values = np.append(values, 1.61)  # and up again: a new crossing
+    times = T0 + np.arange(len(values), dtype=np.int64) * 60 * NS
+    store.append("level", times, values)
+    for t in times:
+        status.refresh(int(t))
+    assert [a.level for a in alarms.alarms] == [1, 1]
+    assert Thresholds(1.6, 1.9, "above", deadband=0.1).release_limits() == (1.5, 1.7999999999999998)

@@ -106,27 +106,33 @@ class SensorStatus:
             nan = float("nan")
             warning = np.array([nan if d.thresholds.warning is None else d.thresholds.warning for d in streams])
             alarm = np.array([nan if d.thresholds.alarm is None else d.thresholds.alarm for d in streams])
+            released = [d.thresholds.release_limits() for d in streams]
+            release = np.array([[nan if v is None else v for v in pair] for pair in released]).reshape(-1, 2)
             interval = np.array([d.expected_interval_s for d in streams], dtype=float)
-            self._limits = ([d.id for d in streams], sign, warning, alarm, interval)
+            self._limits = ([d.id for d in streams], sign, warning, alarm, release, interval)
             self._last_levels = np.zeros(len(streams), dtype=np.int8)
         return self._limits
 
     def refresh(self, t_ns: int) -> None:
         """Evaluate every datastream at ``t_ns``; raise alarms for levels that went up."""
-        ids, sign, warning, alarm, interval = self._threshold_arrays()
+        ids, sign, warning, alarm, release, interval = self._threshold_arrays()
         values, times = self.store.latest(t_ns, ids)
         levels = np.zeros(len(ids), dtype=np.int8)
+        held = np.zeros(len(ids), dtype=np.int8)  # the level not yet left by the deadband
         with np.errstate(invalid="ignore", over="ignore"):
             levels[sign * values >= sign * warning] = 1
             levels[sign * values >= sign * alarm] = 2
+            held[sign * values >= sign * release[:, 0]] = 1
+            held[sign * values >= sign * release[:, 1]] = 2
             age = (t_ns - times.astype(np.float64)) / NS
         stale = age > STALE_INTERVALS * interval
+        latched = np.maximum(levels, np.minimum(self._last_levels, held))
         if self._time_ns is not None and t_ns < self._time_ns:
-            pass  # the clock went back: levels start over, no storm of alarms
+            latched = levels  # the clock went back: levels start over, no storm of alarms
         else:
             for i in np.flatnonzero(levels > self._last_levels):
                 self.alarms.add(Alarm(int(times[i]), ids[i], float(values[i]), int(levels[i])))
-        self._last_levels = levels
+        self._last_levels = latched
         self.ids, self.values, self.times_ns, self.levels, self.stale = ids, values, times, levels, stale
         self._time_ns = t_ns
         self.updated.emit()

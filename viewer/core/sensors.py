@@ -31,11 +31,27 @@ class Thresholds:
     direction
         ``"above"``: values at or above a limit reach it (water level); ``"below"``: at or
         below (dissolved oxygen, battery).
+    deadband
+        How far back past a limit a value must go before the level counts as left, so noise
+        around a limit raises one alarm, not hundreds; None means 5 % of the limit's size.
     """
 
     warning: float | None = None
     alarm: float | None = None
     direction: str = "above"
+    deadband: float | None = None
+
+    def release_limits(self) -> tuple[float | None, float | None]:
+        """The (warning, alarm) limits moved back by the deadband: where a level is left."""
+        sign = 1.0 if self.direction == "above" else -1.0
+
+        def moved(limit: float | None) -> float | None:
+            if limit is None:
+                return None
+            band = abs(limit) * 0.05 if self.deadband is None else self.deadband
+            return limit - sign * band
+
+        return moved(self.warning), moved(self.alarm)
 
     def levels(self, values: np.ndarray) -> np.ndarray:
         """LEVEL_* of each value (NaN is normal: no reading is not an alarm)."""

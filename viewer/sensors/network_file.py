@@ -26,6 +26,8 @@ def network_to_dict(network: SensorNetwork) -> dict[str, Any]:
                 thresholds["warning"] = float(t.warning)
             if t.alarm is not None:
                 thresholds["alarm"] = float(t.alarm)
+            if t.deadband is not None:
+                thresholds["deadband"] = float(t.deadband)
             streams.append({"id": stream.id, "name": stream.name, "unit": stream.unit,
                             "observed_property": stream.observed_property,
                             "expected_interval_s": float(stream.expected_interval_s),
@@ -49,7 +51,8 @@ def network_from_dict(data: dict[str, Any], network: SensorNetwork | None = None
             streams.append(Datastream(
                 id=str(s["id"]), name=s.get("name", str(s["id"])), thing_id=thing.id,
                 unit=s.get("unit", ""), observed_property=s.get("observed_property", ""),
-                thresholds=Thresholds(t.get("warning"), t.get("alarm"), t.get("direction", "above")),
+                thresholds=Thresholds(t.get("warning"), t.get("alarm"), t.get("direction", "above"),
+                                      t.get("deadband")),
                 expected_interval_s=float(s.get("expected_interval_s", 60.0)),
                 description=s.get("description", "")))
         network.add(thing, streams)
