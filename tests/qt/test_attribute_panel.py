@@ -70,3 +70,26 @@ def test_format_value():
     assert format_value(None) == "" and format_value(float("nan")) == ""
     assert format_value(24.0) == "24" and format_value(1.25) == "1.25"
     assert format_value(585123.456789) == "585123.4568"
+
+
+def test_a_selected_sensor_station_shows_its_value_at_the_clock_time(qtbot):
+    import numpy as np
+
+    from viewer.core import Project, SensorLayer
+    from viewer.core.sensors import Datastream, Thing, Thresholds
+    from viewer.qt.qt_attribute_panel import QtAttributePanel
+
+    project = Project(crs="EPSG:5897")
+    project.sensors.add(Thing("t", "Mực nước rạch Khai Luông", x=585_000.0, y=1_109_000.0),
+                        [Datastream("lvl", "Mực nước", "t", "m", "water_level", Thresholds(1.6, 1.9))])
+    t0 = 1_760_918_400 * 10**9
+    project.observations.append("lvl", t0 + np.arange(3) * 300 * 10**9, [0.5, 1.2, 2.1])
+    layer = project.add_layer(SensorLayer(name="Trạm", crs="EPSG:5897", network=project.sensors,
+                                          status=project.sensor_status))
+    panel = QtAttributePanel(project)
+    qtbot.addWidget(panel)
+    project.sensor_status.refresh(t0)
+    project.selection.select(layer.id, 0)
+    assert panel.rows()["Mực nước"] == "0.5 m"
+    project.sensor_status.refresh(t0 + 600 * 10**9)  # the clock moved on: the panel follows
+    assert panel.rows()["Mực nước"] == "2.1 m"

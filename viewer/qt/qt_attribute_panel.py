@@ -92,8 +92,16 @@ class QtAttributePanel(QWidget):
                        project.layers.events.removed, project.layers.events.inserted):
             signal.connect(self.refresh)
             self._links.append((signal, self.refresh))
+        # A sensor station's values change with the clock: follow the status while one is shown.
+        project.sensor_status.updated.connect(self._on_status)
+        self._links.append((project.sensor_status.updated, self._on_status))
         self.destroyed.connect(partial(unlink_all, self._links))
         self.refresh()
+
+    def _on_status(self) -> None:
+        layer = self.project.layer_by_id(self.project.selection.layer_id)
+        if layer is not None and layer.kind == "sensors":
+            self.refresh()
 
     def refresh(self, *_: Any) -> None:
         """Show the current selection (or a hint when nothing is selected)."""
