@@ -43,6 +43,7 @@ def view(qtbot, project):
     widget.resize(800, 600)
     widget.show()
     qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: widget.scene.pending == 0, timeout=10_000)
     yield widget
     widget.shutdown()
 
@@ -160,3 +161,40 @@ def test_zoom_to_layer_centres_it(view, project):
     focal = view.plotter.camera.focal_point
     assert focal[0] == pytest.approx((xmin + xmax) / 2, abs=1.0)
     assert focal[1] == pytest.approx((ymin + ymax) / 2, abs=1.0)
+
+
+def many_buildings(count: int = 20_000):
+    """``count`` 4 m x 6 m red boxes on a 7 m x 9 m grid east of the test district."""
+    import geopandas as gpd
+    import shapely
+
+    from viewer.core.layers import BuildingsLayer
+
+    per_row = int(np.ceil(np.sqrt(count)))
+    i = np.arange(count)
+    x = X0 + 300.0 + (i % per_row) * 7.0
+    y = Y0 + (i // per_row) * 9.0
+    frame = gpd.GeoDataFrame({"height": 6.0 + (i % 7) * 3.0}, geometry=shapely.box(x, y, x + 4.0, y + 6.0),
+                             crs="EPSG:5897")
+    return BuildingsLayer(name="city", frame=frame, style=Style(color=BUILDING_RED), crs="EPSG:5897")
+
+
+def test_a_big_layer_is_built_without_blocking_the_event_loop(view, project, qtbot):
+    import time
+
+    project.layers[2].visible = False  # only the new layer is red
+    city = many_buildings()
+    start = time.perf_counter()
+    project.add_layer(city)
+    inserted = time.perf_counter() - start
+    scene = view.scene
+    assert scene.pending >= 1, "the buildings are being prepared in a worker"
+    assert scene.adapters[city.id].actors == []
+    qtbot.waitUntil(lambda: scene.pending == 0, timeout=30_000)
+    ready = time.perf_counter() - start
+    assert inserted < 0.2, f"inserting the layer took {inserted:.3f} s on the GUI thread"
+    assert ready > inserted, (inserted, ready)
+    adapter = scene.adapters[city.id]
+    assert sum(mesh.n_cells for mesh in adapter._meshes) == 20_000 * 10
+    look_down(view)
+    assert red_pixels(view.screenshot()) > 20_000

@@ -137,8 +137,8 @@ def test_exaggeration_scales_heights(scene):
     assert scene.project.settings.vertical_exaggeration == 3.0
     z_max = max(actor.GetBounds()[5] for actor in adapter._full)
     assert z_max == pytest.approx(3.0 * top.max())
-    dem_actor = scene.adapters[scene.project.layers[0].id].actors[0]
-    assert dem_actor.GetBounds()[5] == pytest.approx(3.0 * ground(X0 + (SIZE - 0.5) * CELL))
+    dem_actors = scene.adapters[scene.project.layers[0].id].actors
+    assert max(actor.GetBounds()[5] for actor in dem_actors) == pytest.approx(3.0 * ground(X0 + (SIZE - 0.5) * CELL))
     top_down(scene)
     snapshot(scene)
     assert scene.pick(*to_display(scene, *_roof_centre(layer, 30))) == (layer.id, 30)
@@ -204,14 +204,30 @@ def test_labels_sit_on_the_roofs_and_follow_the_exaggeration(scene):
     layer, adapter = _buildings(scene)
     layer.style = Style(label_field="name")
     labels = adapter.labels
-    assert labels is not None and len(labels.points) == 50
+    assert labels is not None and len(labels) == 50
     _, top = adapter.building_z()
-    assert labels.points[0, 2] == pytest.approx(top.max() + 2.0), "the tallest building is labelled first"
+    first = labels.order()[0]
+    assert labels.texts[first] == "B49" and labels.points[first, 2] == pytest.approx(top.max() + 2.0), \
+        "the tallest building is labelled first"
+    top_down(scene)
+    snapshot(scene)
+    placed = {label.text: label for label in scene.label_placer.shown}
+    assert "B49" in placed
+    anchor = labels.points[first]
+
+    def centre(label):
+        x0, y0, x1, y1 = label.box
+        return np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+
+    np.testing.assert_allclose(centre(placed["B49"]), to_display(scene, *anchor), atol=1.0)
     scene.set_exaggeration(2.0)
-    anchors = np.array([adapter.labels._vtk_points.GetPoint(i) for i in range(50)])
-    np.testing.assert_allclose(anchors[:, 2], 2.0 * labels.points[:, 2])
-    assert not adapter.labels.actor.GetProperty().GetOpacity() < 1.0
+    snapshot(scene)
+    moved = {label.text: label for label in scene.label_placer.shown}["B49"]
+    np.testing.assert_allclose(centre(moved), to_display(scene, *anchor), atol=1.0)  # z doubled in there
+    assert np.abs(centre(moved) - centre(placed["B49"])).max() > 2.0, "the label rose with the roof"
     layer.opacity = 0.3
-    assert adapter.labels.actor.GetProperty().GetOpacity() == 1.0
+    assert scene.label_placer.text_property.GetOpacity() == 1.0
     layer.style = Style()
     assert adapter.labels is None
+    snapshot(scene)
+    assert scene.label_placer.shown == []

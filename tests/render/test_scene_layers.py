@@ -59,7 +59,7 @@ def test_lines_points_and_fills_lie_on_the_terrain(city):
         np.testing.assert_allclose(fill[:, 2], ground(X0 + 460) + FILL_LIFT, atol=1e-5)
         assert "fill" not in boundary._parts and "outline" in boundary._parts
         assert roads.labels is not None and len(roads.labels.points) == 2, "one label per street name"
-        font = roads.labels.actor.GetMapper().GetInputConnection(0, 0).GetProducer().GetTextProperty()
+        font = scene.label_placer.text_property
         assert font.GetFontFamilyAsString() == "File" and font.GetFontFile().endswith(".ttf")
 
         top_down(scene)
@@ -116,9 +116,8 @@ def test_an_image_is_draped_on_the_terrain_the_right_way_up(project):
     project.add_layer(photo)
     project.layers[1].visible = False
     with offscreen_scene(project, size=(800, 450), view=None) as scene:
-        drape = scene.adapters[photo.id]._mesh
-        z = np.asarray(drape.points)[:, 2]
-        x = np.asarray(drape.points)[:, 0]
+        drape = np.concatenate([np.asarray(mesh.points) for mesh in scene.adapters[photo.id]._meshes])
+        z, x = drape[:, 2], drape[:, 0]
         np.testing.assert_allclose(z, ground(x), atol=1e-6)
         top_down(scene)
         image = snapshot(scene)
@@ -137,7 +136,7 @@ def test_without_a_dem_an_image_is_a_flat_plane():
     project = Project(crs="EPSG:5897")
     project.add_layer(photo)
     with offscreen_scene(project, size=(400, 300), view=None) as scene:
-        mesh = scene.adapters[photo.id]._mesh
+        (mesh,) = scene.adapters[photo.id]._meshes
         assert np.all(np.asarray(mesh.points)[:, 2] == 0.0) and mesh.n_cells == 2
         cx, cy = X0 + 200, Y0 + 200
         scene.set_camera_state({"position": [cx, cy, 1000.0], "focal_point": [cx, cy, 0.0],

@@ -116,7 +116,7 @@ class MarkerLayer(Layer):
 class VtkMarkerLayer(VtkLayer):
     follows_terrain = False
 
-    def build(self) -> None:
+    def build(self, prepared) -> None:
         import pyvista as pv
 
         self.add_actor(pv.Actor(mapper=pv.DataSetMapper(pv.Sphere(radius=5.0, center=(X0, Y0, 0.0)))))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal, Slot
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QToolBar, QVBoxLayout, QWidget
 
 from viewer.core.layers import Layer
@@ -22,6 +22,26 @@ from viewer.qt.model_links import unlink_all
 CLICK_TOLERANCE = 4
 
 
+class QtCallSoon(QObject):
+    """Runs functions posted from any thread on the thread this object lives in (the GUI thread).
+
+    The scene's worker threads call the object with the function that attaches a prepared
+    layer; a queued signal carries it to the Qt event loop, so the GUI thread never waits for
+    the worker and VTK is only touched on the GUI thread.
+    """
+
+    posted = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.posted.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self, function: Callable[[], None]) -> None:
+        self.posted.emit(function)
+
+    @Slot(object)
+    def _run(self, function: Callable[[], None]) -> None:
+        function()
 
 
 class QtView3D(QWidget):
@@ -82,7 +102,9 @@ class QtView3D(QWidget):
         layout.addWidget(self.toolbar)
         layout.addWidget(self.plotter, 1)
 
-        self.scene = Scene3D(self.plotter, project)
+        # Big layers are prepared in worker threads and attached through the event loop.
+        self.call_soon = QtCallSoon(self)
+        self.scene = Scene3D(self.plotter, project, call_soon=self.call_soon)
         if self.exaggeration_spin.value() != 1.0:
             self.scene.set_exaggeration(self.exaggeration_spin.value())
         self._link(project.events.settings, self._on_settings_replaced)
@@ -187,7 +209,13 @@ class QtView3D(QWidget):
     # -- images and shutdown ---------------------------------------------------------------
 
     def screenshot(self) -> Any:
-        """The current image as an (h, w, 3) uint8 array."""
+        """The image as an (h, w, 3) uint8 array, every layer in it.
+
+        An export asks for the whole picture, so layers still being prepared are waited for
+        (at most 60 s) and attached first; the interactive view never waits.
+        """
+        if self.scene.pending:
+            self.scene.wait_until_ready(60.0)  # attaching them renders a new frame
         return self.plotter.screenshot(return_img=True)
 
     def shutdown(self) -> None:

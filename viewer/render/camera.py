@@ -7,6 +7,7 @@ file restores the same view whatever the vertical exaggeration is when it is ope
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,16 @@ OVERVIEW_PITCH_DEG = 50.0
 """How far below the horizon the overview camera looks."""
 STREET_EYE_HEIGHT = 8.0
 """Eye height above the ground in the street view, metres (over parked cars and street trees)."""
+DRAW_DISTANCE = 1500.0
+"""Farthest a camera near the ground draws, metres. From 8 m up the ground that far lies a
+third of a degree below the horizon (a few pixels), and a street is walled in by buildings
+long before it; what lies beyond costs a software renderer half its frame for nothing."""
+DRAW_DISTANCE_PER_HEIGHT = 100.0
+"""Higher up the draw distance grows with the eye's height above the ground, so that from
+50 m it is 5 km and from an overview it never cuts anything."""
+NEAR_FRACTION = 0.001
+"""Near clipping plane as a fraction of the far one when the draw distance shortens it (a
+24-bit depth buffer keeps the ordering of surfaces apart over that range)."""
 
 
 def camera_state(camera: Any, exaggeration: float) -> dict[str, Any]:
@@ -37,6 +48,30 @@ def apply_camera_state(camera: Any, state: dict[str, Any], exaggeration: float) 
     camera.SetViewUp(*(float(v) for v in state.get("view_up", (0.0, 0.0, 1.0))))
     camera.SetViewAngle(float(state.get("view_angle", 30.0)))
     camera.OrthogonalizeViewUp()
+
+
+def draw_distance(height: float) -> float:
+    """How far a camera ``height`` metres (scene units) above the ground draws."""
+    return max(DRAW_DISTANCE, DRAW_DISTANCE_PER_HEIGHT * max(float(height), 0.0))
+
+
+def fit_clipping_range(renderer: Any, ground_z: Callable[[float, float], float]) -> None:
+    """Clipping planes around what ``renderer`` shows, the far one no farther than the draw
+    distance of the camera's height above ``ground_z(x, y)`` (scene z under the eye).
+
+    Called before every frame. At street level it leaves the far-away tiles of buildings and
+    terrain to the renderer's frustum culling, and brings the near plane close enough for a
+    wall beside the eye; from above it changes nothing.
+    """
+    renderer.ResetCameraClippingRange()
+    camera = renderer.GetActiveCamera()
+    if camera.GetParallelProjection():
+        return
+    x, y, z = camera.GetPosition()
+    limit = draw_distance(z - ground_z(x, y))
+    near, far = camera.GetClippingRange()
+    if far > limit:
+        camera.SetClippingRange(max(min(near, limit * NEAR_FRACTION), 0.05), limit)
 
 
 def overview_pose(bounds: tuple[float, ...], view_angle: float, aspect: float) -> dict[str, Any]:

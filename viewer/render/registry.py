@@ -14,6 +14,7 @@ _ADAPTERS: dict[str, Any] = {
     "raster": "viewer.render.vtk_raster:VtkRasterLayer",
     "buildings": "viewer.render.vtk_buildings:VtkBuildingsLayer",
     "vector": "viewer.render.vtk_vector:VtkVectorLayer",
+    "sensors": "viewer.render.vtk_sensors:VtkSensorLayer",
 }
 
 

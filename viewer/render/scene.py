@@ -4,6 +4,11 @@
 headless renderer an off-screen Plotter. It owns no state a user could change except through
 the model, apart from the camera.
 
+Geometry is made off the owner thread when the owner gives a ``call_soon`` hook (the Qt view):
+a layer's prepare step runs in a worker thread and its actors are attached later, on the owner
+thread (:mod:`viewer.render.build_queue`). Without the hook (headless rendering, benchmarks)
+everything is built at once, inline.
+
 Coordinates are world coordinates of the project CRS; the scene's z is elevation times the
 vertical exaggeration (an actor scale, so changing it rebuilds nothing).
 """
@@ -11,11 +16,16 @@ vertical exaggeration (an actor scale, so changing it rebuilds nothing).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 from viewer.core.layers import Layer
 from viewer.core.project import Project
-from viewer.render.camera import apply_camera_state, camera_state, overview_pose, street_pose
+from viewer.render.build_queue import BuildQueue
+from viewer.render.camera import (apply_camera_state, camera_state, fit_clipping_range, overview_pose,
+                                  street_pose)
+from viewer.render.label_placement import LabelPlacer
 from viewer.render.picking import ScenePicker
 from viewer.render.registry import adapter_for
 from viewer.render.terrain import Terrain
@@ -25,6 +35,12 @@ GEOMETRY_FIELDS = ("frame", "mesh", "data", "transform", "nodata", "role")
 """Layer fields whose change means the layer's meshes are built again."""
 BACKGROUND = "#dfe7ee"
 """Sky colour behind the scene."""
+INLINE_WORK = 10_000
+"""Prepare steps smaller than this (:meth:`VtkLayer.work`: about 1,000 buildings, a 100 x 100
+DEM, a few milliseconds) run inline even when a ``call_soon`` hook is given: the trip to a
+worker thread and back would cost the user a frame for nothing."""
+TERRAIN_KEY = "\0terrain"
+"""Build-queue key of the terrain (not a layer id)."""
 
 
 class Scene3D:
@@ -40,30 +56,48 @@ class Scene3D:
         Called when the picture changed; defaults to ``plotter.render`` (which draws at once).
         A GUI can pass a coalescing one (a zero-delay single-shot timer) so that a burst of
         model events costs one frame.
+    call_soon
+        Called from a worker thread with a function to run soon on the thread that owns the
+        scene (a GUI posts it to its event loop). Given, big layers are prepared in worker
+        threads and attached when ready; None: everything is built at once, inline.
 
     Attributes
     ----------
     adapters
         Layer id -> its :class:`~viewer.render.vtk_layer.VtkLayer`.
     terrain
-        The :class:`~viewer.render.terrain.Terrain` of the project's DEM, or None without one.
+        The :class:`~viewer.render.terrain.Terrain` of the project's DEM, or None without one
+        (or while it is being made).
     exaggeration
         The vertical exaggeration in use (mirrors ``project.settings.vertical_exaggeration``).
+    label_placer
+        The :class:`~viewer.render.label_placement.LabelPlacer` showing every layer's labels.
+    inline_work
+        Prepare steps up to this size run inline (:data:`INLINE_WORK`; 0 sends all to workers).
     """
 
     def __init__(self, plotter: Any, project: Project,
-                 request_render: Callable[[], None] | None = None) -> None:
+                 request_render: Callable[[], None] | None = None,
+                 call_soon: Callable[[Callable[[], None]], None] | None = None) -> None:
         self.plotter = plotter
         self._request_render = request_render or plotter.render
         self.project = project
         self.exaggeration = float(project.settings.vertical_exaggeration or 1.0)
+        self.inline_work = INLINE_WORK
         self.terrain: Terrain | None = None
         self.terrain_layer: Layer | None = None
+        self._terrain_future: Future | None = None
+        self._terrain_stale = True
         self.adapters: dict[str, VtkLayer] = {}
         self._links: list[tuple[Any, Callable]] = []
         self._layer_links: dict[str, list[tuple[Any, Callable]]] = {}
         self._picker = ScenePicker()
         self._closed = False
+        self._queue = BuildQueue(call_soon, on_attached=self.render)
+        renderer = plotter.renderer
+        # Runs before every other StartEvent observer (the label placement needs its far plane).
+        self._clip_observer = renderer.AddObserver("StartEvent", self._fit_clipping_range, 10.0)
+        self.label_placer = LabelPlacer(renderer, lambda: self.exaggeration)
         plotter.set_background(BACKGROUND)
         self._light_scene()
         self._model_links: list[tuple[Any, Callable]] = []
@@ -132,9 +166,12 @@ class Scene3D:
             if signal is not None:
                 self._link(links, signal, lambda *_, lay=layer: self._on_geometry(lay))
         self._layer_links[layer.id] = links
-        self.adapters[layer.id] = adapter_for(layer.kind)(layer, self)
+        adapter = adapter_for(layer.kind)(layer, self)
+        self.adapters[layer.id] = adapter
+        self.schedule(adapter)
 
     def _drop(self, layer_id: str) -> None:
+        self._queue.cancel(layer_id)
         for signal, callback in self._layer_links.pop(layer_id, []):
             signal.disconnect(callback)
         adapter = self.adapters.pop(layer_id)
@@ -142,9 +179,53 @@ class Scene3D:
 
     def _call(self, layer: Layer, method: str, value: Any) -> None:
         adapter = self.adapters.get(layer.id)
-        if adapter is not None:
-            getattr(adapter, method)(value)
+        if adapter is None:
+            return
+        if method == "apply_style":
+            self._restyle(adapter, value)
+            return
+        getattr(adapter, method)(value)
+        self.render()
+
+    def _restyle(self, adapter: VtkLayer, style: Any) -> None:
+        """Give ``adapter`` its new style: its colours (and labels) are made like its geometry,
+        in a worker when they are big, and a build still in flight is made again instead (it
+        has the old style)."""
+        if self._queue.pending_kind(adapter.layer.id) == "build":
+            self.schedule(adapter)
+            return
+        done = self._queue.submit(adapter.layer.id, partial(adapter.prepare_style, style), adapter.attach_style,
+                                  inline=adapter.work() <= self.inline_work, kind="style")
+        if done.done():
             self.render()
+
+    # -- building -----------------------------------------------------------------------------
+    def schedule(self, adapter: VtkLayer) -> None:
+        """Build ``adapter``'s geometry again: prepared in a worker (when the scene has a
+        ``call_soon`` hook and the work is big) and attached on the owner thread; a build of the
+        same layer still in flight is dropped."""
+        needs_terrain = adapter.follows_terrain or adapter.layer is self.terrain_layer
+        terrain = self._terrain_future if needs_terrain else None
+        inline = (terrain is None or terrain.done()) and adapter.work() <= self.inline_work
+
+        def prepare() -> Any:
+            return adapter.prepare(None if terrain is None else terrain.result())
+
+        self._queue.submit(adapter.layer.id, prepare, partial(self._attach, adapter), inline=inline)
+
+    def _attach(self, adapter: VtkLayer, prepared: Any) -> None:
+        if self.adapters.get(adapter.layer.id) is adapter:
+            adapter.attach(prepared)
+
+    @property
+    def pending(self) -> int:
+        """Builds (terrain included) prepared or being prepared and not attached yet."""
+        return self._queue.pending
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        """Wait for every build in flight and attach it now (on the owner thread; for tests and
+        exports). Returns True when nothing is left pending."""
+        return self._queue.wait_until_ready(timeout)
 
     def _on_visible(self, layer: Layer) -> None:
         if getattr(layer, "role", "") == "dem":
@@ -153,7 +234,7 @@ class Scene3D:
 
     def _on_geometry(self, layer: Layer) -> None:
         if layer is self.terrain_layer or getattr(layer, "role", "") == "dem":
-            self.terrain_layer = None  # make the terrain again; _sync rebuilds what stands on it
+            self._terrain_stale = True  # make the terrain again; _sync rebuilds what stands on it
             self._sync()
         adapter = self.adapters.get(layer.id)
         if adapter is not None and layer is not self.terrain_layer:
@@ -170,13 +251,27 @@ class Scene3D:
         return dem
 
     def _update_terrain(self) -> bool:
-        """Refresh :attr:`terrain` from the project's DEM; True when it changed."""
+        """Make the terrain of the project's DEM again if that DEM changed; True when it did.
+
+        The terrain is prepared like a layer; the layers standing on it wait for it in their own
+        prepare steps, and :attr:`terrain` is set when it is attached.
+        """
         dem = self._terrain_dem()
-        if dem is self.terrain_layer and (dem is None) == (self.terrain is None):
+        if dem is self.terrain_layer and not self._terrain_stale:
             return False
         self.terrain_layer = dem
-        self.terrain = None if dem is None or dem.data is None else Terrain.from_dem(dem)
+        self._terrain_stale = False
+        if dem is None or dem.data is None:
+            self._queue.cancel(TERRAIN_KEY)
+            self._terrain_future, self.terrain = None, None
+        else:
+            inline = int(dem.data.size) <= self.inline_work
+            self._terrain_future = self._queue.submit(TERRAIN_KEY, partial(Terrain.from_dem, dem),
+                                                      self._set_terrain, inline=inline)
         return True
+
+    def _set_terrain(self, terrain: Terrain) -> None:
+        self.terrain = terrain
 
     def _on_selection(self, *_: Any) -> None:
         # select() emits layer_id then index; rendering only on a real change draws once.
@@ -256,6 +351,16 @@ class Scene3D:
         """Back to the overview of the whole project."""
         self.set_view("overview")
 
+    def _fit_clipping_range(self, *_: Any) -> None:
+        """Before each frame: clipping planes around what is visible, no farther than the draw
+        distance (:func:`~viewer.render.camera.fit_clipping_range`)."""
+        fit_clipping_range(self.plotter.renderer, self._ground_z)
+
+    def _ground_z(self, x: float, y: float) -> float:
+        """Scene z (exaggerated) of the terrain at (x, y); 0 without a terrain."""
+        terrain = self.terrain
+        return 0.0 if terrain is None else float(terrain.sample_or_floor([x], [y])[0]) * self.exaggeration
+
     def bounds(self) -> tuple[float, float, float, float, float, float]:
         """(xmin, xmax, ymin, ymax, zmin, zmax) of the visible scene (z exaggerated)."""
         bounds = self.plotter.renderer.ComputeVisiblePropBounds()
@@ -271,13 +376,16 @@ class Scene3D:
             self._request_render()
 
     def close(self) -> None:
-        """Disconnect from the model and take every actor out of the plotter."""
+        """Disconnect from the model, drop the builds in flight and take every actor out."""
         if self._closed:
             return
+        self._queue.close()
         for signal, callback in self._links + self._model_links:
             signal.disconnect(callback)
         self._links, self._model_links = [], []
         for layer_id in list(self.adapters):
             self._drop(layer_id)
+        self.label_placer.close()
+        self.plotter.renderer.RemoveObserver(self._clip_observer)
         self._picker.close()
         self._closed = True

@@ -18,6 +18,10 @@ MAX_TERRAIN_VERTICES = 512
 
 512 (half a million triangles) keeps a frame under software OpenGL near 0.3 s for the terrain
 alone; 1024 costs about 1 s a frame there."""
+TERRAIN_BLOCK = 128
+"""Cells along a side of one terrain tile. The surface is drawn as tiles so that the renderer
+skips those outside the view (behind a street-level camera, or beyond its draw distance); at
+most 16 of them, as every actor costs a little on the first frame."""
 
 
 class Terrain:
@@ -30,9 +34,12 @@ class Terrain:
     transform
         Affine (a, b, c, d, e, f) of the grid's cells (as :attr:`RasterLayer.transform`); vertex
         (i, j) lies at the centre of cell (i, j).
+    source_id
+        Id of the DEM layer the grid was made from, if any.
     """
 
-    def __init__(self, z: np.ndarray, transform: tuple[float, ...]) -> None:
+    def __init__(self, z: np.ndarray, transform: tuple[float, ...], source_id: str | None = None) -> None:
+        self.source_id = source_id
         self.z = np.asarray(z, dtype=np.float64)
         self.transform = tuple(float(v) for v in transform)
         finite = self.z[np.isfinite(self.z)]
@@ -50,7 +57,7 @@ class Terrain:
         a, b, c, d, e, f = layer.transform
         if step > 1:
             z = block_nanmean(z, step)
-        return cls(z, (a * step, b * step, c, d * step, e * step, f))
+        return cls(z, (a * step, b * step, c, d * step, e * step, f), source_id=layer.id)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -130,22 +137,50 @@ class Terrain:
         Vertices without data get the lowest elevation; no kept triangle uses them.
         """
         rows, cols = self.shape
+        triangles = self._cell_triangles(np.arange(rows * cols, dtype=np.int64).reshape(rows, cols),
+                                         np.isfinite(self.z))
+        return self.points(), triangles
+
+    def points(self) -> np.ndarray:
+        """(rows*cols, 3) world coordinates of the vertices (no-data ones at the lowest elevation)."""
         x, y = self.vertex_xy()
         z = np.where(np.isfinite(self.z), self.z, self.z_min)
-        points = np.column_stack([x.ravel(), y.ravel(), z.ravel()])
-        if rows < 2 or cols < 2:
-            return points, np.empty((0, 3), dtype=np.int64)
+        return np.column_stack([x.ravel(), y.ravel(), z.ravel()])
+
+    def blocks(self, block: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The surface cut into square tiles of ``block`` cells a side (:data:`TERRAIN_BLOCK`).
+
+        Returns, for each tile with triangles, the ids of its vertices (rows into :meth:`points`)
+        and its triangles over them (ids into that list). Neighbouring tiles share their edge
+        vertices, so the tiles join without a crack.
+        """
+        block = block or TERRAIN_BLOCK
+        rows, cols = self.shape
         ids = np.arange(rows * cols, dtype=np.int64).reshape(rows, cols)
+        ok = np.isfinite(self.z)
+        out = []
+        for r0 in range(0, max(rows - 1, 1), block):
+            for c0 in range(0, max(cols - 1, 1), block):
+                vertices = ids[r0:r0 + block + 1, c0:c0 + block + 1]
+                local = np.arange(vertices.size, dtype=np.int64).reshape(vertices.shape)
+                triangles = self._cell_triangles(local, ok[r0:r0 + block + 1, c0:c0 + block + 1])
+                if len(triangles):
+                    out.append((vertices.ravel(), triangles))
+        return out
+
+    def _cell_triangles(self, ids: np.ndarray, ok: np.ndarray) -> np.ndarray:
+        """Two triangles for each cell of the vertex grid ``ids`` whose four corners are ``ok``."""
+        if ids.shape[0] < 2 or ids.shape[1] < 2:
+            return np.empty((0, 3), dtype=np.int64)
         ul, ur = ids[:-1, :-1].ravel(), ids[:-1, 1:].ravel()
         ll, lr = ids[1:, :-1].ravel(), ids[1:, 1:].ravel()
-        ok = np.isfinite(self.z)
         keep = (ok[:-1, :-1] & ok[:-1, 1:] & ok[1:, :-1] & ok[1:, 1:]).ravel()
         ul, ur, ll, lr = ul[keep], ur[keep], ll[keep], lr[keep]
         triangles = np.concatenate([np.column_stack([ll, lr, ur]), np.column_stack([ll, ur, ul])])
         a, b, _, d, e, _ = self.transform
         if a * e - b * d > 0:  # rows run north: flip so the triangles still face up (back faces are culled)
             triangles = triangles[:, ::-1]
-        return points, triangles
+        return triangles
 
 
 def block_nanmean(z: np.ndarray, step: int) -> np.ndarray:

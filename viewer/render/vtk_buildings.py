@@ -9,7 +9,8 @@ Buildings are cut into spatial tiles, one actor each, so VTK culls the tiles out
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,24 @@ SEMANTIC_RGB = {1: (120, 120, 120), 2: (236, 230, 218), 3: (196, 84, 60)}
 """LoD2 colours by surface class when the style colours no attribute: ground, walls, roofs."""
 OTHER_SURFACE_RGB = (214, 208, 196)
 
+if TYPE_CHECKING:
+    from viewer.render.labels import LabelCandidates
+    from viewer.render.terrain import Terrain
+
+
+@dataclass
+class PreparedBuildings:
+    """The tiles of a buildings layer, ready for actors (made off the GUI thread)."""
+
+    meshes: list[Any]
+    features: list[np.ndarray]
+    semantic: list[np.ndarray]
+    feature_tile: np.ndarray
+    base: np.ndarray
+    top: np.ndarray
+    colors: np.ndarray
+    labels: LabelCandidates | None
+
 
 class VtkBuildingsLayer(VtkLayer):
     """Draws a buildings layer as one actor per spatial tile, coloured per building.
@@ -36,39 +55,56 @@ class VtkBuildingsLayer(VtkLayer):
 
     layer: BuildingsLayer
 
-    def build(self) -> None:
-        self._meshes: list[Any] = []
-        self._full: list[Any] = []
-        self._lod: list[Any] = []
-        self._lod_cells: list[np.ndarray | None] = []
-        self._lod_meshes: list[Any] = []
-        self._semantic: list[np.ndarray] = []
-        self._feature_tile = np.full(self._count(), -1, dtype=np.int64)
-        self._base = np.zeros(self._count())
-        self._top = np.zeros(self._count())
+    def __init__(self, layer: BuildingsLayer, scene: Any) -> None:
+        super().__init__(layer, scene)
+        self.build(PreparedBuildings([], [], [], np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0),
+                                     np.zeros((0, 3), dtype=np.uint8), None))  # empty until built
+
+    def work(self) -> int:
+        """Footprints (or LoD2 triangles) to extrude, weighted by their cost."""
+        mesh, frame = self.layer.mesh, self.layer.frame
+        if mesh is not None and len(mesh.triangles):
+            return int(len(mesh.triangles))
+        return 0 if frame is None else 10 * len(frame)
+
+    def prepare(self, terrain: Terrain | None) -> PreparedBuildings:
+        count = self._count()
+        style = self.layer.style
+        base, top = np.zeros(count), np.zeros(count)
         if self.layer.mesh is not None and len(self.layer.mesh.triangles):
-            tiles = self._surface_tiles()
+            tiles, base, top = self._surface_tiles(terrain)
         elif self.layer.frame is not None and len(self.layer.frame):
-            tiles = self._prism_tiles()
+            tiles, base, top = self._prism_tiles(terrain)
         else:
             tiles = []
-        self._colors = self._feature_rgb(self.layer.style)
+        colors = self._feature_rgb(style)
+        meshes = []
+        feature_tile = np.full(count, -1, dtype=np.int64)
         for i, tile in enumerate(tiles):
             mesh = triangle_mesh(tile.points, tile.triangles)
             mesh.cell_data[FEATURE] = tile.feature
-            mesh.cell_data[COLORS] = self._cell_rgb(tile.feature, tile.semantic)
-            self._meshes.append(mesh)
-            self._semantic.append(tile.semantic)
-            self._feature_tile[tile.feature] = i
-            self._full.append(self.add_actor(colored_actor(mesh, "cell", closed=self.layer.mesh is None)))
-            self._lod.append(None)
-            self._lod_cells.append(None)
-            self._lod_meshes.append(None)
+            mesh.cell_data[COLORS] = self._cell_rgb(colors, style, tile.feature, tile.semantic)
+            meshes.append(mesh)
+            feature_tile[tile.feature] = i
+        return PreparedBuildings(meshes, [tile.feature for tile in tiles], [tile.semantic for tile in tiles],
+                                 feature_tile, base, top, colors, self._labels(style, base, top))
+
+    def build(self, prepared: PreparedBuildings) -> None:
+        self._meshes = prepared.meshes
+        self._features = prepared.features
+        self._semantic = prepared.semantic
+        self._feature_tile = prepared.feature_tile
+        self._base, self._top, self._colors = prepared.base, prepared.top, prepared.colors
+        closed = self.layer.mesh is None
+        self._full = [self.add_actor(colored_actor(mesh, "cell", closed=closed)) for mesh in self._meshes]
+        self._lod: list[Any] = [None] * len(self._meshes)
+        self._lod_cells: list[np.ndarray | None] = [None] * len(self._meshes)
+        self._lod_meshes: list[Any] = [None] * len(self._meshes)
         self._use_lod = np.zeros(len(self._meshes), dtype=bool)
         self._tile_box = np.array([m.bounds for m in self._meshes]).reshape(-1, 6)
-        if self.layer.mesh is None and self._meshes:
+        if closed and self._meshes:
             self._observer = self.scene.plotter.renderer.AddObserver("StartEvent", self._choose_lod)
-        self._add_labels()
+        self.set_labels(prepared.labels)
 
     # -- geometry ------------------------------------------------------------------------------
     def _count(self) -> int:
@@ -86,37 +122,34 @@ class VtkBuildingsLayer(VtkLayer):
         heights = np.asarray(frame["height"], dtype=np.float64)
         return np.where(np.isfinite(heights) & (heights >= 0), heights, default)
 
-    def _prism_tiles(self) -> list:
+    def _prism_tiles(self, terrain: Terrain | None) -> tuple[list, np.ndarray, np.ndarray]:
         import shapely
 
         geoms = np.asarray(self.layer.frame.geometry.values, dtype=object)
-        terrain = self.scene.terrain
         bounds = shapely.bounds(geoms)
         cx, cy = _filled((bounds[:, 0] + bounds[:, 2]) / 2), _filled((bounds[:, 1] + bounds[:, 3]) / 2)
         ground = None if terrain is None else terrain.sample_or_floor
-        tiles, self._base, self._top = prism_tiles(geoms, self._heights(), tile_keys(cx, cy), ground)
-        return tiles
+        return prism_tiles(geoms, self._heights(), tile_keys(cx, cy), ground)
 
-    def _surface_tiles(self) -> list:
+    def _surface_tiles(self, terrain: Terrain | None) -> tuple[list, np.ndarray, np.ndarray]:
         mesh = self.layer.mesh
         n = self._count()
         corners = np.asarray(mesh.points, dtype=np.float64)[np.asarray(mesh.triangles).ravel()]
         owner = np.repeat(np.asarray(mesh.feature, dtype=np.int64), 3)
         lowest = lowest_per_feature(corners[:, 2], owner, n)
-        terrain = self.scene.terrain
         if terrain is not None:
             ground = lowest_per_feature(terrain.sample(corners[:, 0], corners[:, 1]), owner, n)
             ground = np.where(np.isfinite(ground), ground, terrain.z_min)
         else:
             ground = np.zeros(n)
         lift = np.nan_to_num(ground - lowest)
-        self._base = np.nan_to_num(lowest + lift)
-        self._top = np.nan_to_num(lowest_per_feature(-corners[:, 2], owner, n) * -1 + lift)
+        base = np.nan_to_num(lowest + lift)
+        top = np.nan_to_num(lowest_per_feature(-corners[:, 2], owner, n) * -1 + lift)
         count = np.maximum(np.bincount(owner, minlength=n), 1)
         cx = np.bincount(owner, weights=corners[:, 0], minlength=n) / count
         cy = np.bincount(owner, weights=corners[:, 1], minlength=n) / count
-        return surface_tiles(mesh.points, mesh.triangles, mesh.feature, mesh.semantic, lift,
-                             tile_keys(cx, cy))
+        tiles = surface_tiles(mesh.points, mesh.triangles, mesh.feature, mesh.semantic, lift, tile_keys(cx, cy))
+        return tiles, base, top
 
     # -- colours --------------------------------------------------------------------------------
     def _semantic_colors(self, style: Style) -> bool:
@@ -132,9 +165,9 @@ class VtkBuildingsLayer(VtkLayer):
             return np.tile(np.array(rgb_of(style.color), dtype=np.uint8), (n, 1))
         return feature_colors(style, frame, n)[:, :3]
 
-    def _cell_rgb(self, feature: np.ndarray, semantic: np.ndarray) -> np.ndarray:
-        if not self._semantic_colors(self.layer.style):
-            return self._colors[feature]
+    def _cell_rgb(self, colors: np.ndarray, style: Style, feature: np.ndarray, semantic: np.ndarray) -> np.ndarray:
+        if not self._semantic_colors(style):
+            return colors[feature]
         codes = np.asarray(semantic, dtype=np.int64)
         lut = np.tile(np.array(OTHER_SURFACE_RGB, dtype=np.uint8), (max(int(codes.max(initial=0)), 3) + 1, 1))
         for code, rgb in SEMANTIC_RGB.items():
@@ -142,34 +175,29 @@ class VtkBuildingsLayer(VtkLayer):
         return lut[codes]
 
     def apply_style(self, style: Style) -> None:
-        """Recolour every tile for ``style``; geometry is kept (labels are rebuilt)."""
-        self._colors = self._feature_rgb(style)
-        for i, (mesh, semantic) in enumerate(zip(self._meshes, self._semantic)):
-            self._set_tile_colors(i, self._cell_rgb(np.asarray(mesh.cell_data[FEATURE]), semantic))
-        if self.labels is not None:
-            self.scene.plotter.renderer.RemoveActor(self.labels.actor)
-            self.actors.remove(self.labels.actor)
-            self.labels = None
-        self._add_labels()
+        """Recolour every tile for ``style``; geometry is kept (labels are made again)."""
+        self.attach_style(self.prepare_style(style))
+
+    def prepare_style(self, style: Style) -> tuple[np.ndarray, list[np.ndarray], LabelCandidates | None]:
+        """Per-building colours, each tile's per-cell colours and the labels for ``style``
+        (any thread: reads this adapter's arrays, changes nothing)."""
+        colors = self._feature_rgb(style)
+        cells = [self._cell_rgb(colors, style, feature, semantic)
+                 for feature, semantic in zip(self._features, self._semantic)]
+        return colors, cells, self._labels(style, self._base, self._top)
+
+    def attach_style(self, prepared: tuple[np.ndarray, list[np.ndarray], LabelCandidates | None]) -> None:
+        """Put the colours and labels from :meth:`prepare_style` in place."""
+        self._colors, cells, labels = prepared
+        for i, colors in enumerate(cells):
+            self._set_tile_colors(i, colors)
+        self.set_labels(labels)
         self.set_selected(self.selected)
 
-    def _add_labels(self) -> None:
-        import shapely
+    def _labels(self, style: Style, base: np.ndarray, top: np.ndarray) -> LabelCandidates | None:
+        from viewer.render.labels import building_labels
 
-        from viewer.render.labels import choose_labels, label_texts
-
-        frame = self.layer.frame
-        texts = label_texts(frame, self.layer.style.label_field)
-        if texts is None or len(texts) != len(self._top):
-            return
-        keep = choose_labels(texts, self._top - self._base)  # the tallest first
-        anchor = shapely.point_on_surface(np.asarray(frame.geometry.values, dtype=object)[keep])
-        xy = np.column_stack([shapely.get_x(anchor), shapely.get_y(anchor)])
-        keep, xy = keep[np.isfinite(xy).all(axis=1)], xy[np.isfinite(xy).all(axis=1)]
-        points = np.column_stack([xy, self._top[keep] + 2.0])
-        self.add_labels(points, [texts[i] for i in keep], self._top[keep] - self._base[keep])
-        if self.labels is not None:
-            self.labels.actor.SetVisibility(self.layer.visible)
+        return building_labels(self.layer.frame, style.label_field, base, top)
 
     # -- level of detail ---------------------------------------------------------------------------
     def remove(self) -> None:
@@ -188,7 +216,7 @@ class VtkBuildingsLayer(VtkLayer):
 
     def _choose_lod(self, *_: Any) -> None:
         """Before each frame: roofs only for the tiles too far away for their walls to show."""
-        if not self.layer.visible or not len(self._meshes):
+        if not self.layer.visible or not self._meshes:
             return
         renderer = self.scene.plotter.renderer
         camera = renderer.GetActiveCamera()
@@ -250,13 +278,14 @@ class VtkBuildingsLayer(VtkLayer):
             cells = np.flatnonzero(np.asarray(mesh.cell_data[FEATURE]) == feature)
             colors = np.array(mesh.cell_data[COLORS])
             if rgb is None:
-                colors[cells] = self._cell_rgb(np.full(len(cells), feature), self._semantic[tile][cells])
+                colors[cells] = self._cell_rgb(self._colors, self.layer.style, np.full(len(cells), feature),
+                                               self._semantic[tile][cells])
             else:
                 colors[cells] = rgb
             self._set_tile_colors(tile, colors)
 
     def building_z(self) -> tuple[np.ndarray, np.ndarray]:
-        """(base, top) z of every building in metres, before exaggeration."""
+        """(base, top) z of every building in metres, before exaggeration (empty until built)."""
         return self._base.copy(), self._top.copy()
 
 

@@ -4,6 +4,11 @@ An adapter draws one model layer as VTK actors and keeps them in step with it: t
 :meth:`VtkLayer.set_visible`, :meth:`~VtkLayer.set_opacity`, :meth:`~VtkLayer.apply_style`,
 :meth:`~VtkLayer.set_selected` and :meth:`~VtkLayer.set_exaggeration` when the model changes.
 
+Geometry is made in two steps so that a GUI never waits for it: :meth:`VtkLayer.prepare` turns
+the layer into arrays and pyvista datasets (any thread; it touches no renderer), then
+:meth:`VtkLayer.build` makes the actors from them on the thread that owns the scene (the scene's
+:class:`~viewer.render.build_queue.BuildQueue` decides where each step runs).
+
 Geometry is stored in world coordinates (project CRS, metres, z = elevation); vertical
 exaggeration is an actor scale (1, 1, v), so changing it never rebuilds a mesh. Every pickable
 mesh carries a per-cell ``feature`` array (row in the layer's frame, or raster cell) so a picked
@@ -20,7 +25,9 @@ from viewer.core.layers import Layer
 from viewer.core.style import Style
 
 if TYPE_CHECKING:
+    from viewer.render.labels import LabelCandidates
     from viewer.render.scene import Scene3D
+    from viewer.render.terrain import Terrain
 
 FEATURE = "feature"
 """Name of the per-cell array holding the feature index of each cell."""
@@ -39,11 +46,14 @@ class VtkLayer:
         The model layer drawn.
     scene
         The scene the actors go into; gives the plotter, the terrain and the exaggeration.
+        The adapter starts empty: the scene schedules its first build.
 
     Attributes
     ----------
     actors
-        Every VTK prop of this layer (3D actors and label actors).
+        Every VTK prop of this layer.
+    labels
+        The label candidates of this layer (placed on screen by the scene), or None.
     """
 
     follows_terrain = True
@@ -53,24 +63,56 @@ class VtkLayer:
         self.layer = layer
         self.scene = scene
         self.actors: list[Any] = []
-        self.labels: Any = None
+        self.labels: LabelCandidates | None = None
         self.selected: int | None = None
-        self.rebuild()
 
     # -- to implement ------------------------------------------------------------------------
-    def build(self) -> None:
-        """Create the actors from the layer (they are added with :meth:`add_actor`)."""
+    def prepare(self, terrain: Terrain | None) -> Any:
+        """Make what :meth:`build` needs from the layer, standing on ``terrain``.
+
+        Runs in a worker thread: numpy, shapely and pyvista datasets only, no actor, no
+        renderer, no change to this adapter. The default prepares nothing.
+        """
+        return None
+
+    def build(self, prepared: Any) -> None:
+        """Create the actors (with :meth:`add_actor`) from what :meth:`prepare` returned.
+
+        Runs on the thread that owns the scene, after the previous actors were removed.
+        """
         raise NotImplementedError
+
+    def work(self) -> int:
+        """Rough size of the prepare step (vertices or cells read); small ones run inline."""
+        frame = getattr(self.layer, "frame", None)
+        return 0 if frame is None else 10 * len(frame)
 
     def apply_style(self, style: Style) -> None:
         """Recolour for ``style`` without rebuilding geometry where the adapter can."""
         self.rebuild()
 
+    def prepare_style(self, style: Style) -> Any:
+        """What restyling for ``style`` needs, made in a worker thread like :meth:`prepare`.
+
+        Adapters whose restyle is heavy (colours of every building) override this and
+        :meth:`attach_style`; the default leaves all the work to :meth:`apply_style`.
+        """
+        return style
+
+    def attach_style(self, prepared: Any) -> None:
+        """Apply what :meth:`prepare_style` made (owner thread)."""
+        self.apply_style(prepared)
+
     # -- shared behaviour ---------------------------------------------------------------------
     def rebuild(self) -> None:
-        """Drop the actors and build them again from the layer (geometry or terrain changed)."""
+        """Make the geometry again (the layer or the terrain changed); the scene says where."""
+        self.scene.schedule(self)
+
+    def attach(self, prepared: Any) -> None:
+        """Replace the actors with those built from ``prepared`` and bring them up to date with
+        the layer (visibility, opacity, exaggeration, selection, labels)."""
         self.remove()
-        self.build()
+        self.build(prepared)
         self.set_exaggeration(self.scene.exaggeration)
         self.set_opacity(self.layer.opacity)
         self.set_visible(self.layer.visible)
@@ -84,42 +126,38 @@ class VtkLayer:
         self.actors.append(actor)
         return actor
 
-    def add_labels(self, points: np.ndarray, texts: list[str] | None, priority: np.ndarray | None = None) -> None:
-        """Label ``points`` (N, 3) with ``texts`` (nothing when ``texts`` is None), the features
-        with the highest ``priority`` first."""
-        from viewer.render.labels import LabelSet
-
-        if texts is None or len(points) == 0:
-            return
-        self.labels = LabelSet(points, texts, priority)
-        self.add_actor(self.labels.actor, pickable=False)
+    def set_labels(self, labels: LabelCandidates | None) -> None:
+        """Offer ``labels`` to the scene's label placement (None: this layer has no labels)."""
+        self.labels = labels if labels is not None and len(labels) else None
+        self.scene.label_placer.set(self.layer.id, self.labels, self.layer.visible)
 
     def remove(self) -> None:
-        """Take every actor of this layer out of the scene."""
+        """Take every actor of this layer (and its labels) out of the scene."""
         renderer = self.scene.plotter.renderer
         for actor in self.actors:
             renderer.RemoveActor(actor)
         self.actors = []
+        self.scene.label_placer.remove(self.layer.id)
         self.labels = None
 
     def set_visible(self, visible: bool) -> None:
-        """Show or hide every actor."""
+        """Show or hide every actor and label."""
         for actor in self.actors:
             actor.SetVisibility(bool(visible))
+        if self.labels is not None:
+            self.scene.label_placer.set_visible(self.layer.id, bool(visible))
 
     def set_opacity(self, opacity: float) -> None:
         """Set the opacity of every 3D actor (labels stay opaque)."""
         for actor in self.actors:
-            if hasattr(actor, "SetScale"):  # a 3D prop, not a label
+            if hasattr(actor, "SetScale"):  # a 3D prop, not a 2D one
                 actor.GetProperty().SetOpacity(float(opacity))
 
     def set_exaggeration(self, factor: float) -> None:
-        """Scale the 3D actors' z by ``factor``."""
+        """Scale the 3D actors' z by ``factor`` (labels follow through the scene's placement)."""
         for actor in self.actors:
             if hasattr(actor, "SetScale"):
                 actor.SetScale(1.0, 1.0, float(factor))
-        if self.labels is not None:
-            self.labels.set_exaggeration(factor)
 
     def set_selected(self, index: int | None) -> None:
         """Highlight feature ``index`` (None: nothing). The base adapter has no highlight."""
@@ -132,6 +170,13 @@ class VtkLayer:
         if array is None or not 0 <= cell_id < array.GetNumberOfTuples():
             return None
         return int(array.GetValue(cell_id))
+
+
+def ground_of(terrain: Terrain | None, xy: np.ndarray) -> np.ndarray:
+    """Terrain elevation at points ``xy`` (N, 2); 0 without a terrain."""
+    if terrain is None or len(xy) == 0:
+        return np.zeros(len(xy))
+    return terrain.sample_or_floor(xy[:, 0], xy[:, 1])
 
 
 def triangle_mesh(points: np.ndarray, triangles: np.ndarray) -> Any:

@@ -3,12 +3,13 @@
 A DEM becomes a surface warped by its elevation and coloured with its style's ramp; big DEMs are
 block-averaged (:class:`viewer.render.terrain.Terrain`). An image is draped over the scene's
 terrain as a texture whose coordinates come from the image's geotransform; without a DEM it is a
-flat textured plane at z = 0.
+flat textured plane at z = 0. Both are cut into the terrain's tiles, one actor each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,33 @@ MAX_TEXTURE_SIZE = 4096
 """Largest texture side; bigger images are thinned (software OpenGL and most GPUs take 4096)."""
 
 
+@dataclass
+class PreparedRaster:
+    """The tiles of a raster layer (made off the GUI thread).
+
+    Attributes
+    ----------
+    meshes
+        One pyvista PolyData per terrain tile.
+    texture
+        The image of a drape, None for a DEM.
+    elevation, tile_ids
+        A DEM's elevation at every vertex of the grid and each tile's vertices in it (to
+        recolour the tiles with one ramp over the whole terrain).
+    """
+
+    meshes: list[Any]
+    texture: Any = None
+    elevation: np.ndarray | None = None
+    tile_ids: list[np.ndarray] = field(default_factory=list)
+
+
 class VtkRasterLayer(VtkLayer):
     """Draws a DEM as the terrain surface or an image draped on the terrain.
 
-    Which one is decided by ``layer.role`` through :attr:`builders`; an unknown role is draped
-    like an image.
+    Which one is decided by ``layer.role`` through :attr:`preparers`; an unknown role is draped
+    like an image. Both are drawn as tiles of the terrain grid (:meth:`Terrain.blocks`), so that
+    a street-level view draws only the tiles near it.
     """
 
     layer: RasterLayer
@@ -37,79 +60,82 @@ class VtkRasterLayer(VtkLayer):
         return self.layer.role != "dem"
 
     @property
-    def builders(self) -> dict[str, Callable[[], None]]:
-        """Role -> method building the actors."""
-        return {"dem": self._build_dem, "image": self._build_image}
+    def preparers(self) -> dict[str, Callable[[Terrain | None], PreparedRaster]]:
+        """Role -> method preparing the tiles (worker thread)."""
+        return {"dem": self._prepare_dem, "image": self._prepare_image}
 
-    def build(self) -> None:
-        self._mesh: Any = None
+    def work(self) -> int:
+        """Cells of the raster."""
+        return 0 if self.layer.data is None else int(np.asarray(self.layer.data).size)
+
+    def prepare(self, terrain: Terrain | None) -> PreparedRaster | None:
         if self.layer.data is None or self.layer.data.size == 0:
-            return
-        self.builders.get(self.layer.role, self._build_image)()
+            return None
+        return self.preparers.get(self.layer.role, self._prepare_image)(terrain)
+
+    def build(self, prepared: PreparedRaster | None) -> None:
+        self._prepared = prepared
+        self._meshes: list[Any] = [] if prepared is None else prepared.meshes
+        for mesh in self._meshes:
+            self.add_actor(colored_actor(mesh, "point", closed=True) if prepared.texture is None
+                           else _draped_actor(mesh, prepared.texture))
 
     # -- DEM ----------------------------------------------------------------------------------
-    def _build_dem(self) -> None:
-        terrain = self.scene.terrain
-        if terrain is None or self.scene.terrain_layer is not self.layer:
+    def _prepare_dem(self, terrain: Terrain | None) -> PreparedRaster:
+        if terrain is None or terrain.source_id != self.layer.id:
             terrain = Terrain.from_dem(self.layer)
-        points, triangles = terrain.surface()
-        self._mesh = triangle_mesh(points, triangles)
-        self._mesh.point_data["elevation"] = terrain.z.ravel()
-        self._mesh.point_data["Normals"] = terrain.normals()
-        self._mesh.point_data.active_normals_name = "Normals"
-        self._mesh.point_data[COLORS] = self._dem_rgb(self.layer.style)
-        self.add_actor(colored_actor(self._mesh, "point", closed=True))
-
-    def _dem_rgb(self, style: Style) -> np.ndarray:
-        return ramp_colors(np.asarray(self._mesh.point_data["elevation"]), style.ramp, style.vmin,
-                           style.vmax)[:, :3]
+        points, elevation, normals = terrain.points(), terrain.z.ravel(), terrain.normals()
+        colors = _dem_rgb(elevation, self.layer.style)  # one ramp over the whole grid
+        meshes, tile_ids = [], []
+        for ids, triangles in terrain.blocks():
+            mesh = triangle_mesh(points[ids], triangles)
+            mesh.point_data["Normals"] = normals[ids]
+            mesh.point_data.active_normals_name = "Normals"
+            mesh.point_data[COLORS] = colors[ids]
+            meshes.append(mesh)
+            tile_ids.append(ids)
+        return PreparedRaster(meshes, None, elevation, tile_ids)
 
     def apply_style(self, style: Style) -> None:
         """Recolour the terrain with the new ramp; drapes are rebuilt (their colours are the texture)."""
-        if self.layer.role == "dem" and self._mesh is not None:
-            self._mesh.point_data[COLORS] = self._dem_rgb(style)
-        else:
+        prepared = getattr(self, "_prepared", None)
+        if self.layer.role == "dem" and prepared is not None and prepared.elevation is not None:
+            colors = _dem_rgb(prepared.elevation, style)
+            for mesh, ids in zip(prepared.meshes, prepared.tile_ids):
+                mesh.point_data[COLORS] = colors[ids]
+        elif self.layer.role != "dem":
             self.rebuild()
 
     # -- image drape ----------------------------------------------------------------------------
-    def _build_image(self) -> None:
+    def _prepare_image(self, terrain: Terrain | None) -> PreparedRaster:
         import pyvista as pv
-        from vtkmodules.vtkRenderingCore import vtkActor, vtkMapper, vtkPolyDataMapper
 
-        rgba, step = image_rgba(self.layer)
-        terrain = self.scene.terrain
+        rgba, _ = image_rgba(self.layer)
         if terrain is not None:
-            points, triangles = terrain.surface()
+            points = terrain.points()
+            blocks = terrain.blocks()
         else:
             rows, cols = self.layer.shape
             a, b, c, d, e, f = self.layer.transform
             corners = np.array([[0, 0], [cols, 0], [cols, rows], [0, rows]], dtype=np.float64)
             points = np.column_stack([a * corners[:, 0] + b * corners[:, 1] + c,
                                       d * corners[:, 0] + e * corners[:, 1] + f, np.zeros(4)])
-            triangles = np.array([[0, 3, 2], [0, 2, 1]])
+            blocks = [(np.arange(4), np.array([[0, 3, 2], [0, 2, 1]]))]
         u, v = self._texture_uv(points)
         inside = (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
-        triangles = triangles[inside[triangles].any(axis=1)]
-        mesh = triangle_mesh(points, triangles)
-        mesh.active_texture_coordinates = np.column_stack([u, v])
-        self._mesh = mesh
-        mapper = vtkPolyDataMapper()
-        mapper.SetInputData(mesh)
-        mapper.ScalarVisibilityOff()
-        # Same vertices as the terrain: pull the drape towards the eye in depth so it wins.
-        vtkMapper.SetResolveCoincidentTopologyToPolygonOffset()
-        mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(-1.0, -4.0)
-        actor = vtkActor()
-        actor.SetMapper(mapper)
-        # Mostly ambient: the image keeps its colours, a little diffuse still shows the relief.
-        actor.GetProperty().SetAmbient(0.45)
-        actor.GetProperty().SetDiffuse(0.6)
+        meshes = []
+        for ids, triangles in blocks:
+            triangles = triangles[inside[ids][triangles].any(axis=1)]
+            if len(triangles) == 0:
+                continue
+            mesh = triangle_mesh(points[ids], triangles)
+            mesh.active_texture_coordinates = np.column_stack([u[ids], v[ids]])
+            meshes.append(mesh)
         texture = pv.Texture(np.ascontiguousarray(rgba))  # pyvista puts row 0 at v = 1
         texture.SetInterpolate(True)
         texture.SetRepeat(False)
         texture.SetEdgeClamp(True)
-        actor.SetTexture(texture)
-        self.add_actor(actor)
+        return PreparedRaster(meshes, texture)
 
     def _texture_uv(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Texture coordinates (u right, v up) of world points in this image."""
@@ -128,6 +154,29 @@ class VtkRasterLayer(VtkLayer):
         if cell is None:
             return None
         return cell[0] * self.layer.shape[1] + cell[1]
+
+
+def _dem_rgb(elevation: np.ndarray, style: Style) -> np.ndarray:
+    return ramp_colors(elevation, style.ramp, style.vmin, style.vmax)[:, :3]
+
+
+def _draped_actor(mesh: Any, texture: Any) -> Any:
+    """An actor drawing ``mesh`` with ``texture``, pulled in front of the terrain it lies on."""
+    from vtkmodules.vtkRenderingCore import vtkActor, vtkMapper, vtkPolyDataMapper
+
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.ScalarVisibilityOff()
+    # Same vertices as the terrain: pull the drape towards the eye in depth so it wins.
+    vtkMapper.SetResolveCoincidentTopologyToPolygonOffset()
+    mapper.SetRelativeCoincidentTopologyPolygonOffsetParameters(-1.0, -4.0)
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    # Mostly ambient: the image keeps its colours, a little diffuse still shows the relief.
+    actor.GetProperty().SetAmbient(0.45)
+    actor.GetProperty().SetDiffuse(0.6)
+    actor.SetTexture(texture)
+    return actor
 
 
 def image_rgba(layer: RasterLayer) -> tuple[np.ndarray, int]:

@@ -8,13 +8,18 @@ vectorised shapely calls, one VTK actor per kind of geometry.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from viewer.core.layers import VectorLayer
 from viewer.core.style import Style, feature_colors
-from viewer.render.vtk_layer import COLORS, FEATURE, HIGHLIGHT_RGB, VtkLayer, colored_actor, plain_actor, rgb_of
+from viewer.render.vtk_layer import (COLORS, FEATURE, HIGHLIGHT_RGB, VtkLayer, colored_actor, ground_of,
+                                     plain_actor, rgb_of, triangle_mesh)
+
+if TYPE_CHECKING:
+    from viewer.render.labels import LabelCandidates
+    from viewer.render.terrain import Terrain
 
 LINE_LIFT, POINT_LIFT, FILL_LIFT, LABEL_LIFT = 1.0, 3.0, 0.3, 8.0
 """Metres above the terrain for lines, points, polygon fills and label anchors."""
@@ -27,13 +32,19 @@ class VtkVectorLayer(VtkLayer):
 
     layer: VectorLayer
 
-    def build(self) -> None:
+    def __init__(self, layer: VectorLayer, scene: Any) -> None:
+        super().__init__(layer, scene)
         self._parts: dict[str, tuple[Any, Any]] = {}
         self._highlight: Any = None
         self._filled = True
+
+    def prepare(self, terrain: Terrain | None) -> dict[str, Any]:
+        """Meshes by part name ("fill", "outline", "line", "point"), and "labels"."""
         frame = self.layer.frame
+        style = self.layer.style
+        prepared: dict[str, Any] = {"filled": bool(getattr(style, "fill", True))}
         if frame is None or len(frame) == 0:
-            return
+            return prepared
         import shapely
 
         parts, owner = flat_parts(np.asarray(frame.geometry.values, dtype=object))
@@ -41,96 +52,57 @@ class VtkVectorLayer(VtkLayer):
         polygons = kind == 3
         lines = (kind == 1) | (kind == 2)
         points = kind == 0
-        colors = self._feature_rgb(self.layer.style)
-        self._filled = bool(getattr(self.layer.style, "fill", True))
+        colors = self._feature_rgb(style)
+        meshes: dict[str, Any] = {}
         if polygons.any():
-            if self._filled:
-                self._add_fill(parts[polygons], owner[polygons], colors)
+            if prepared["filled"]:
+                meshes["fill"] = _fill_mesh(parts[polygons], owner[polygons], terrain)
             rings, ring_owner = shapely.get_rings(parts[polygons], return_index=True)
-            self._add_lines("outline", rings, owner[polygons][ring_owner], colors)
+            meshes["outline"] = _line_mesh(rings, owner[polygons][ring_owner], terrain)
         if lines.any():
-            self._add_lines("line", parts[lines], owner[lines], colors)
+            meshes["line"] = _line_mesh(parts[lines], owner[lines], terrain)
         if points.any():
-            self._add_points(parts[points], owner[points], colors)
-        self._add_labels(frame)
+            meshes["point"] = _point_mesh(parts[points], owner[points], terrain)
+        for name, mesh in meshes.items():
+            if mesh is not None:
+                mesh.cell_data[COLORS] = self._part_rgb(name, np.asarray(mesh.cell_data[FEATURE]), colors, style)
+        prepared["meshes"] = {name: mesh for name, mesh in meshes.items() if mesh is not None}
+        prepared["labels"] = self._labels(style, terrain)
+        return prepared
 
-    def _ground(self, xy: np.ndarray) -> np.ndarray:
-        terrain = self.scene.terrain
-        if terrain is None or len(xy) == 0:
-            return np.zeros(len(xy))
-        return terrain.sample_or_floor(xy[:, 0], xy[:, 1])
-
-    def _add(self, name: str, mesh: Any, feature: np.ndarray, colors: np.ndarray | None) -> Any:
-        mesh.cell_data[FEATURE] = feature
-        mesh.cell_data[COLORS] = self._part_rgb(name, feature, colors)
-        actor = self.add_actor(colored_actor(mesh, "cell", lighting=name == "point"))
-        self._parts[name] = (mesh, actor)
-        return actor
-
-    def _add_fill(self, polygons: np.ndarray, owner: np.ndarray, colors: np.ndarray) -> None:
-        import shapely
-
-        from viewer.render.vtk_layer import triangle_mesh
-
-        coords, index = shapely.get_coordinates(shapely.constrained_delaunay_triangles(polygons),
-                                                return_index=True)
-        corners = coords.reshape(-1, 4, 2)[:, :3].reshape(-1, 2)
-        if len(corners) == 0:
-            return
-        # Flat per polygon, at the median ground of its outline: a river sits at its banks'
-        # height instead of following its bed, and a flat fill shades evenly.
-        outline, part = shapely.get_coordinates(shapely.get_exterior_ring(polygons), return_index=True)
-        ground = self._ground(outline)
-        order = np.lexsort((ground, part))
-        starts = np.searchsorted(part[order], np.arange(len(polygons)))
-        counts = np.bincount(part, minlength=len(polygons))
-        level = ground[order][np.minimum(starts + counts // 2, len(order) - 1)]
-        points = np.column_stack([corners, np.repeat(level[index[::4]], 3) + FILL_LIFT])
-        mesh = triangle_mesh(points, np.arange(len(points)).reshape(-1, 3))
-        actor = self._add("fill", mesh, owner[index[::4]], colors)
-        actor.GetMapper().SetRelativeCoincidentTopologyPolygonOffsetParameters(-2.0, -8.0)
-
-    def _add_lines(self, name: str, lines: np.ndarray, owner: np.ndarray, colors: np.ndarray) -> None:
-        import pyvista as pv
-        import shapely
-
-        terrain = self.scene.terrain
-        if terrain is not None:
-            lines = shapely.segmentize(lines, max(min(abs(terrain.transform[0]), abs(terrain.transform[4])), 1.0))
-        coords, index = shapely.get_coordinates(lines, return_index=True)
-        seg = np.flatnonzero(index[:-1] == index[1:])
-        if len(seg) == 0:
-            return
-        points = np.column_stack([coords, self._ground(coords) + LINE_LIFT])
-        cells = np.column_stack([np.full(len(seg), 2), seg, seg + 1]).ravel()
-        mesh = pv.PolyData(points, lines=cells)
-        actor = self._add(name, mesh, owner[index[seg]], colors)
-        width = self.layer.style.line_width
-        actor.GetProperty().SetLineWidth(max(2.0, 1.5 * width) if name == "line" else max(1.5, width))
-
-    def _add_points(self, points_geom: np.ndarray, owner: np.ndarray, colors: np.ndarray) -> None:
-        import pyvista as pv
-        import shapely
-
-        xy = shapely.get_coordinates(points_geom)
-        points = np.column_stack([xy, self._ground(xy) + POINT_LIFT])
-        mesh = pv.PolyData(points)
-        actor = self._add("point", mesh, owner, colors)
-        actor.GetProperty().SetRenderPointsAsSpheres(True)
-        actor.GetProperty().SetPointSize(max(4.0, 1.5 * self.layer.style.point_size))
+    def build(self, prepared: dict[str, Any]) -> None:
+        self._parts = {}
+        self._highlight = None
+        self._filled = prepared["filled"]
+        style = self.layer.style
+        for name, mesh in prepared.get("meshes", {}).items():
+            actor = self.add_actor(colored_actor(mesh, "cell", lighting=name == "point"))
+            self._parts[name] = (mesh, actor)
+            prop = actor.GetProperty()
+            if name == "fill":
+                actor.GetMapper().SetRelativeCoincidentTopologyPolygonOffsetParameters(-2.0, -8.0)
+            elif name == "line":
+                prop.SetLineWidth(max(2.0, 1.5 * style.line_width))
+            elif name == "outline":
+                prop.SetLineWidth(max(1.5, style.line_width))
+            elif name == "point":
+                prop.SetRenderPointsAsSpheres(True)
+                prop.SetPointSize(max(4.0, 1.5 * style.point_size))
+        self.set_labels(prepared.get("labels"))
 
     # -- colours ------------------------------------------------------------------------------
     def _feature_rgb(self, style: Style) -> np.ndarray:
         frame = self.layer.frame
         return feature_colors(style, frame, len(frame))[:, :3]
 
-    def _part_rgb(self, name: str, feature: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _part_rgb(name: str, feature: np.ndarray, colors: np.ndarray, style: Style) -> np.ndarray:
         if name == "outline":
-            return np.tile(np.array(rgb_of(self.layer.style.edge_color), dtype=np.uint8), (len(feature), 1))
+            return np.tile(np.array(rgb_of(style.edge_color), dtype=np.uint8), (len(feature), 1))
         return colors[feature]
 
     def apply_style(self, style: Style) -> None:
-        """Recolour the actors and set line widths and point sizes for ``style``; labels are rebuilt."""
+        """Recolour the actors and set line widths and point sizes for ``style``; labels are made again."""
         if self.layer.frame is None or not self._parts:
             return
         if bool(getattr(style, "fill", True)) != self._filled:
@@ -138,17 +110,12 @@ class VtkVectorLayer(VtkLayer):
             return
         colors = self._feature_rgb(style)
         for name, (mesh, actor) in self._parts.items():
-            mesh.cell_data[COLORS] = self._part_rgb(name, np.asarray(mesh.cell_data[FEATURE]), colors)
+            mesh.cell_data[COLORS] = self._part_rgb(name, np.asarray(mesh.cell_data[FEATURE]), colors, style)
             if name == "line":
                 actor.GetProperty().SetLineWidth(max(2.0, 1.5 * style.line_width))
             elif name == "point":
                 actor.GetProperty().SetPointSize(max(4.0, 1.5 * style.point_size))
-        if self.labels is not None:
-            self.scene.plotter.renderer.RemoveActor(self.labels.actor)
-            self.actors.remove(self.labels.actor)
-            self.labels = None
-        self._add_labels(self.layer.frame)
-        self.set_exaggeration(self.scene.exaggeration)
+        self.set_labels(self._labels(style, self.scene.terrain))
 
     def set_opacity(self, opacity: float) -> None:
         """Fills stay semi-transparent; lines and points take the layer opacity."""
@@ -156,35 +123,19 @@ class VtkVectorLayer(VtkLayer):
         if "fill" in self._parts:
             self._parts["fill"][1].GetProperty().SetOpacity(FILL_OPACITY * float(opacity))
 
-    def _add_labels(self, frame: Any) -> None:
-        import shapely
+    def _labels(self, style: Style, terrain: Terrain | None) -> LabelCandidates | None:
+        from viewer.render.labels import vector_labels
 
-        from viewer.render.labels import choose_labels, label_texts
-
-        texts = label_texts(frame, self.layer.style.label_field)
-        if texts is None:
-            return
-        geoms = np.asarray(frame.geometry.values, dtype=object)
-        lines = np.isin(shapely.get_type_id(geoms), (1, 5))
-        size = np.where(lines, shapely.length(geoms), shapely.area(geoms))  # bigger features first
-        keep = choose_labels(texts, size)
-        chosen, on_line = geoms[keep], lines[keep]
-        anchor = shapely.point_on_surface(chosen)
-        anchor[on_line] = shapely.line_interpolate_point(chosen[on_line], 0.5, normalized=True)
-        xy = np.column_stack([shapely.get_x(anchor), shapely.get_y(anchor)])
-        ok = np.isfinite(xy).all(axis=1)
-        self.add_labels(np.column_stack([xy[ok], self._ground(xy[ok]) + LABEL_LIFT]),
-                        [texts[i] for i in keep[ok]], size[keep[ok]])
-        if self.labels is not None:
-            self.labels.actor.SetVisibility(self.layer.visible)
+        return vector_labels(self.layer.frame, style.label_field, lambda xy: ground_of(terrain, xy) + LABEL_LIFT)
 
     # -- selection ------------------------------------------------------------------------------
     def set_selected(self, index: int | None) -> None:
         """Draw feature ``index`` again on top, thick and in the highlight colour."""
         self.selected = index
         if self._highlight is not None:
-            self.scene.plotter.renderer.RemoveActor(self._highlight)
-            self.actors.remove(self._highlight)
+            if self._highlight in self.actors:  # not taken out with the rest by a rebuild
+                self.scene.plotter.renderer.RemoveActor(self._highlight)
+                self.actors.remove(self._highlight)
             self._highlight = None
         if index is None:
             return
@@ -208,6 +159,58 @@ class VtkVectorLayer(VtkLayer):
         self._highlight = self.add_actor(actor, pickable=False)
         actor.SetScale(1.0, 1.0, self.scene.exaggeration)
         actor.SetVisibility(self.layer.visible)
+
+
+def _fill_mesh(polygons: np.ndarray, owner: np.ndarray, terrain: Terrain | None) -> Any:
+    """Polygons triangulated, each flat at the median ground of its outline (None: no triangle).
+
+    A river sits at its banks' height instead of following its bed, and a flat fill shades evenly.
+    """
+    import shapely
+
+    coords, index = shapely.get_coordinates(shapely.constrained_delaunay_triangles(polygons), return_index=True)
+    corners = coords.reshape(-1, 4, 2)[:, :3].reshape(-1, 2)
+    if len(corners) == 0:
+        return None
+    outline, part = shapely.get_coordinates(shapely.get_exterior_ring(polygons), return_index=True)
+    ground = ground_of(terrain, outline)
+    order = np.lexsort((ground, part))
+    starts = np.searchsorted(part[order], np.arange(len(polygons)))
+    counts = np.bincount(part, minlength=len(polygons))
+    level = ground[order][np.minimum(starts + counts // 2, len(order) - 1)]
+    points = np.column_stack([corners, np.repeat(level[index[::4]], 3) + FILL_LIFT])
+    mesh = triangle_mesh(points, np.arange(len(points)).reshape(-1, 3))
+    mesh.cell_data[FEATURE] = owner[index[::4]]
+    return mesh
+
+
+def _line_mesh(lines: np.ndarray, owner: np.ndarray, terrain: Terrain | None) -> Any:
+    """Line segments densified to the terrain's cells, :data:`LINE_LIFT` above it (None: none)."""
+    import pyvista as pv
+    import shapely
+
+    if terrain is not None:
+        lines = shapely.segmentize(lines, max(min(abs(terrain.transform[0]), abs(terrain.transform[4])), 1.0))
+    coords, index = shapely.get_coordinates(lines, return_index=True)
+    seg = np.flatnonzero(index[:-1] == index[1:])
+    if len(seg) == 0:
+        return None
+    points = np.column_stack([coords, ground_of(terrain, coords) + LINE_LIFT])
+    cells = np.column_stack([np.full(len(seg), 2), seg, seg + 1]).ravel()
+    mesh = pv.PolyData(points, lines=cells)
+    mesh.cell_data[FEATURE] = owner[index[seg]]
+    return mesh
+
+
+def _point_mesh(points_geom: np.ndarray, owner: np.ndarray, terrain: Terrain | None) -> Any:
+    """Vertices :data:`POINT_LIFT` above the terrain, drawn as shaded sprites."""
+    import pyvista as pv
+    import shapely
+
+    xy = shapely.get_coordinates(points_geom)
+    mesh = pv.PolyData(np.column_stack([xy, ground_of(terrain, xy) + POINT_LIFT]))
+    mesh.cell_data[FEATURE] = owner
+    return mesh
 
 
 def flat_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
