@@ -1,0 +1,44 @@
+"""``citytwin scenario run`` and ``citytwin validate``: what-if runs and engine validation."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register the ``scenario`` and ``validate`` sub-commands."""
+    sc = sub.add_parser("scenario", help="run what-if scenarios without a window")
+    verbs = sc.add_subparsers(dest="verb", required=True)
+    run = verbs.add_parser("run", help="run a scenario and write its results")
+    run.add_argument("hazard", choices=["flood"])
+    run.add_argument("--project", required=True, help="project folder")
+    run.add_argument("--scenario", required=True,
+                     help="[[scenarios]] name, a scenario .toml/.json file, design-storm or recorded-storm")
+    run.add_argument("--out", required=True, help="folder for GeoTIFFs, CSV and summary.json")
+    run.add_argument("--cell-size", type=float, default=None, help="grid cell in m")
+    run.add_argument("--baseline", action="store_true",
+                     help="also run without measures; writes baseline/ and comparison.csv")
+    val = sub.add_parser("validate", help="run an engine's validation cases and print a table")
+    val.add_argument("engine", choices=["flood"])
+    val.add_argument("--data", default=None, help="folder with the validation data (default ../shared/data/flood)")
+    val.add_argument("--case", action="append", default=None, help="run only these cases")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``scenario`` or ``validate``; returns the exit status."""
+    if args.command == "scenario":
+        from viewer.commands.flood_run import scenario_run_command
+
+        return scenario_run_command(args.project, args.scenario, args.out, cell_size=args.cell_size,
+                                    baseline=args.baseline)
+    from viewer.commands.flood_validation import format_table, validate_flood
+
+    data = Path(args.data) if args.data else Path(__file__).resolve().parents[2].parent / "shared" / "data" / "flood"
+    if not data.is_dir():
+        print(f"error: validation data folder {data} not found (use --data)", file=sys.stderr)
+        return 2
+    rows = validate_flood(data, cases=args.case)
+    print(format_table(rows))
+    return 0 if all(row.passed for row in rows) else 1
