@@ -2,7 +2,8 @@
 
 Usage: ``python -m benchmarks [NAME ...] [--sizes N,N,...] [--repeats N]``.
 NAMEs: ``buildings`` (10k, 100k, 300k generated buildings), ``sensors`` (MQTT ingest into the
-store), ``replay`` (1,000 sensors, a week at one-minute steps); default: all. Each size runs in its
+store), ``replay`` (1,000 sensors, a week at one-minute steps), ``flood`` (Merewether, beside ANUGA 4.1;
+needs ``pip install -e .[bench]``); default: all. Each size runs in its
 own process so peak memory is its own.
 Needs an X server for the 3D and 2D frames; without DISPLAY it re-runs itself under xvfb-run.
 """
@@ -21,6 +22,7 @@ BENCHMARKS = {
     "buildings": ("benchmarks.bench_buildings", "10000,100000,300000", 5),
     "sensors": ("benchmarks.bench_sensors", "200000", 1),
     "replay": ("benchmarks.bench_replay", "1000", 50),
+    "flood": ("benchmarks.bench_flood", "133536", 3),
 }
 
 
@@ -48,9 +50,15 @@ def main() -> int:
     return 0
 
 
+def _format(value) -> str:
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:,.1f}"
+
+
 def _print_table(rows: list[dict]) -> None:
     headers = ["benchmark", "size", "metric", "value", "unit", "target"]
-    cells = [[str(r.get(h, "")) if not isinstance(r.get(h), float) else f"{r[h]:,.1f}" for h in headers] for r in rows]
+    cells = [[_format(r.get(h, "")) for h in headers] for r in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)]
     print(" | ".join(h.ljust(w) for h, w in zip(headers, widths)))
     print("-+-".join("-" * w for w in widths))

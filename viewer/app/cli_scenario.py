@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +20,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                      help="also run without measures; writes baseline/ and comparison.csv")
     val = sub.add_parser("validate", help="run an engine's validation cases and print a table")
     val.add_argument("engine", choices=["flood"])
-    val.add_argument("--data", default=None, help="folder with the validation data (default ../shared/data/flood)")
+    val.add_argument("--data", default=None,
+                     help="the shared data folder holding flood/ (default $CITYTWIN_SHARED_DATA or ../shared/data)")
     val.add_argument("--case", action="append", default=None, help="run only these cases")
+    val.add_argument("--figures", default=None, help="also write each case's figure (PNG) and table.md here")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,12 +33,6 @@ def run(args: argparse.Namespace) -> int:
 
         return scenario_run_command(args.project, args.scenario, args.out, cell_size=args.cell_size,
                                     baseline=args.baseline)
-    from viewer.commands.flood_validation import format_table, validate_flood
+    from viewer.commands.flood_validation import run_cli
 
-    data = Path(args.data) if args.data else Path(__file__).resolve().parents[2].parent / "shared" / "data" / "flood"
-    if not data.is_dir():
-        print(f"error: validation data folder {data} not found (use --data)", file=sys.stderr)
-        return 2
-    rows = validate_flood(data, cases=args.case)
-    print(format_table(rows))
-    return 0 if all(row.passed for row in rows) else 1
+    return run_cli(args.data, args.case, args.figures)

@@ -64,10 +64,12 @@ class BoundaryLevel:
 
 @dataclass
 class OpenBoundary:
-    """A free-outflow (transmissive) edge: water leaves at the flow its surface slope carries there.
+    """A free-outflow (transmissive) edge: the water that reaches it leaves, as if the ground went on.
 
-    The water-surface slope just inside the edge is continued past it (zero gradient); where the cell
-    next to the edge is dry the bed slope is used. Water never enters through an open boundary.
+    Where the bed falls towards the edge, the water leaves at the flow that slope drives (the
+    local-inertial momentum equation with the bed slope, i.e. normal flow: LISFLOOD-FP's FREE
+    boundary); where it is flat or rises, over a free overfall at critical depth,
+    ``q = h sqrt(g h)``. Water never enters through an open boundary.
     """
 
     edge: str

@@ -115,17 +115,14 @@ def _edge_q(kind, level, q0_out, h_c, z_c, h_in, z_in, wall_in, n2, dt, dx, h_mi
             return 0.0
         return (q0_out - G * hf * dt * (level - eta_c) / dx) / (
             1.0 + G * dt * n2 * abs(q0_out) / _pow73(hf))
-    if kind == 2:  # free outflow: the slope just inside continues past the edge
+    if kind == 2:  # free outflow, as if the ground went on past the edge
         if h_c <= h_min:
             return 0.0
-        if wall_in:
-            slope = 0.0
-        elif h_in > h_min:
-            slope = (z_c + h_c - z_in - h_in) / dx
-        else:
-            slope = (z_c - z_in) / dx
-        q = (q0_out + G * h_c * dt * slope) / (1.0 + G * dt * n2 * abs(q0_out) / _pow73(h_c))
-        return max(q, 0.0)
+        fall = 0.0 if wall_in else (z_c - z_in) / dx  # the bed's gradient towards the edge
+        if fall < 0.0:  # ground falling: normal flow on it (LISFLOOD-FP's FREE boundary)
+            q = (q0_out - G * h_c * dt * fall) / (1.0 + G * dt * n2 * abs(q0_out) / _pow73(h_c))
+            return max(q, 0.0)
+        return h_c * np.sqrt(G * h_c)  # flat or rising ground: a free overfall at critical depth
     if kind == 3:  # a hydrograph entering through the edge: ``level`` holds the inward unit discharge
         return -level
     return 0.0

@@ -16,6 +16,7 @@ import time
 WINDOW_STEPS = 48  # steps timed per probe
 KEEP_WINDOWS = 24  # windows run with the winner before probing again
 CHUNK_ROWS = 8
+FEWER_MARGIN = 0.9  # fewer threads must be 10 % faster to win: timings are noisy, idle cores are not
 
 
 class ThreadChooser:
@@ -32,15 +33,18 @@ class ThreadChooser:
         self._timings: dict[int, float] = {}
         self._steps = 0
         self._windows_left = 0
-        self._started = time.perf_counter()
+        self._spent = 0.0  # stepping time in the current window, between apply() and restore()
+        self._mark = time.perf_counter()
 
     def apply(self) -> None:
         """Use the chosen count for the next steps (call before stepping, after a yield)."""
         self._numba.set_num_threads(self.current)
         self._numba.set_parallel_chunksize(CHUNK_ROWS)
+        self._mark = time.perf_counter()
 
     def restore(self) -> None:
-        """Put the caller's thread settings back."""
+        """Put the caller's thread settings back (call before yielding)."""
+        self._spent += time.perf_counter() - self._mark
         self._numba.set_num_threads(self._saved[0])
         self._numba.set_parallel_chunksize(self._saved[1])
 
@@ -52,8 +56,8 @@ class ThreadChooser:
         if self._steps < WINDOW_STEPS:
             return
         now = time.perf_counter()
-        per_step = (now - self._started) / self._steps
-        self._steps, self._started = 0, now
+        per_step = (self._spent + now - self._mark) / self._steps
+        self._steps, self._spent, self._mark = 0, 0.0, now
         if self._windows_left > 0:
             self._windows_left -= 1
             if self._windows_left == 0:  # time to measure both again
@@ -66,6 +70,7 @@ class ThreadChooser:
         if untried:
             self.current = untried[0]
         else:
-            self.current = min(self._timings, key=self._timings.get)
+            most, one = self._timings[self.counts[0]], self._timings[1]
+            self.current = 1 if one < FEWER_MARGIN * most else self.counts[0]
             self._windows_left = KEEP_WINDOWS
         self.apply()
