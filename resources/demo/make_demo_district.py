@@ -562,10 +562,17 @@ def _dem(rng: np.random.Generator, lay: dict[str, Any], net: dict[str, Any]) -> 
                       out_shape=shape, transform=tr, fill=0, dtype="uint8")
     dist = {c: distance_transform_edt(wcode != c) * CELL for c in (1, 2, 3)}
     n1, n2 = _smooth_noise(rng, shape, 30.0), _smooth_noise(rng, shape, 12.0)
-    land = np.maximum.reduce([0.55 + 0.18 * n1,                                # backswamps
-                              (2.25 + 0.12 * n2) * np.exp(-dist[1] / 140.0),    # Hậu levee
-                              (1.90 + 0.10 * n2) * np.exp(-dist[2] / 90.0),     # Cần Thơ levee
-                              1.20 * np.exp(-dist[3] / 30.0)])                  # canal banks
+    # Filled urban land about 1 m with lower backswamps. The river banks are embanked (kè, with a
+    # riverside road on the crest) above the highest recorded tides (about 2.1 m); the canal banks
+    # are lower in places: a spring tide on a storm comes over them into the low streets, as it does
+    # in Cần Thơ.
+    def bank(d: np.ndarray, crest: np.ndarray, width: float, decay: float) -> np.ndarray:
+        return crest * np.exp(-np.maximum(d - width, 0.0) / decay)
+
+    land = np.maximum.reduce([1.00 + 0.22 * n1,                                 # fill and backswamps
+                              bank(dist[1], 2.45 + 0.05 * n2, 20.0, 160.0),     # Hậu embankment
+                              bank(dist[2], 2.30 + 0.05 * n2, 16.0, 120.0),     # Cần Thơ embankment
+                              bank(dist[3], 2.12 + 0.10 * n2, 12.0, 40.0)])     # canal banks
     src = [net["src"][o] for o in net["owner"]]
     shapes = sorted(((e.buffer(s["width"] / 2), CLASSES[s["class"]][2])
                      for e, s in zip(_to_crs(net["edges"]), src) if not s["bridge"]),

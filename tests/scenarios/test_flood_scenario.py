@@ -102,9 +102,11 @@ def test_design_storm_inputs(demo):
     grid, forcing, params, meta = build_inputs(demo, scenario)
     assert grid.shape == (125, 150) and grid.dx == 20.0 and grid.origin == (584400.0, 1110500.0)
     assert meta.crs == "EPSG:5897" and meta.start_ns == demo.clock.time_ns
-    # 120 mm: the hyetograph's area
+    # 120 mm (the hyetograph's area) less what the drains take: the part above 25 mm/h, a triangle
+    # from 1125 s to 8550 s peaking at 55 mm/h
     rain = forcing.rain
-    assert np.trapezoid(rain.mm_per_h, rain.times_s) / 3600.0 == pytest.approx(120.0)
+    assert scenario.event.rain.mm_per_h == [0.0, 80.0, 0.0] and scenario.settings.rain_loss_mm_per_h == 25.0
+    assert np.trapezoid(rain.mm_per_h, rain.times_s) / 3600.0 == pytest.approx(55.0 * 7425.0 / 2 / 3600.0)
     # the tide on the two rivers, high water 2.05 m an hour in; rivers and canals start filled
     (tide,) = forcing.boundaries
     water = meta.layers["water"].frame
@@ -191,6 +193,7 @@ def test_polygon_outside_the_dem_is_named(demo):
 def test_recorded_storm_rain_field_and_tide(demo):
     scenario = recorded_storm_scenario(demo)
     assert ns_to_iso(scenario.event.start_ns) == "2025-10-21T03:05:00Z"
+    scenario.settings.rain_loss_mm_per_h = 0.0  # the gauges' own rates, not less the drains
     grid, forcing, params, meta = build_inputs(demo, scenario)
     field = forcing.rain.fields_mm_per_h
     assert field.shape == (len(forcing.rain.times_s), *grid.shape)

@@ -109,6 +109,23 @@ class FloodRun:
                             style=Style(kind="graduated", ramp="ylorrd", vmin=0.0,
                                         vmax=float(self.result.times_s[-1]) / 60.0), **common)]
 
+    def water_layer(self):
+        """The depth frames as a :class:`~viewer.core.water_layer.WaterDepthLayer` on the clock:
+        a depth raster in 2D, a water surface over the ground in 3D. Permanent water (rivers and
+        canals, drawn by their own layer) is left out; None when frames were not kept."""
+        from viewer.core.style import Style
+        from viewer.core.water_layer import WaterDepthLayer
+
+        if not len(self.depth):
+            return None
+        keep = ~self.inputs.water_cells
+        frames = np.where(keep[None], self.depth, 0.0).astype(np.float32)
+        return WaterDepthLayer(name=f"{self.scenario.name}: độ sâu ngập (m)", frames=frames,
+                               times_ns=self.times_ns, bed=self.inputs.z_ground, crs=self.inputs.crs,
+                               transform=tuple(self.inputs.transform), role="image",
+                               style=Style(kind="graduated", ramp="water", vmin=0.0, vmax=1.5),
+                               opacity=0.85, source={"kind": "flood", "scenario": self.scenario.name})
+
     def summary(self) -> dict[str, Any]:
         """Key numbers (JSON-ready): run, water balance and impacts."""
         from viewer.scenarios.flood_scenario import ns_to_iso

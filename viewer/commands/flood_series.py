@@ -189,6 +189,27 @@ def _geometry_cells(wkt: str, label: str, inputs) -> np.ndarray:
     return mask
 
 
+def subtract_loss(times: np.ndarray, values: np.ndarray, loss: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rain minus a constant loss rate, never below 0, for a series the engine interpolates linearly.
+
+    A uniform hyetograph (1-D ``values``) gets a breakpoint wherever a segment crosses ``loss``, so
+    the rain that is left is exactly the part of the piecewise-linear hyetograph above the loss; a
+    gridded series (``values`` of shape (nt, ny, nx), from gauges at their own steps) is cut at its
+    breakpoints only.
+    """
+    times, values = np.asarray(times, np.float64), np.asarray(values)
+    if values.ndim == 1 and len(times) > 1:
+        excess = values.astype(np.float64) - loss
+        a, b = excess[:-1], excess[1:]
+        crossing = np.flatnonzero((a * b) < 0)
+        extra_t = times[crossing] + (times[crossing + 1] - times[crossing]) * a[crossing] / (a[crossing] - b[crossing])
+        times = np.concatenate([times, extra_t])
+        excess = np.concatenate([excess, np.zeros(len(extra_t))])
+        order = np.argsort(times, kind="stable")
+        return times[order], np.maximum(excess[order], 0.0).astype(values.dtype)
+    return times, np.maximum(values - np.asarray(loss, dtype=values.dtype), 0)
+
+
 def add_forcing(project: Project, scenario: FloodScenario, inputs) -> None:
     """Fill ``inputs`` (a FloodInputs) with rain, boundaries, inflows, breaches and initial water."""
     event = scenario.event
@@ -201,8 +222,7 @@ def add_forcing(project: Project, scenario: FloodScenario, inputs) -> None:
             inputs.rain = (times, values)
         loss = scenario.settings.rain_loss_mm_per_h
         if loss > 0:
-            times, values = inputs.rain
-            inputs.rain = (times, np.maximum(values - np.asarray(loss, dtype=values.dtype), 0))
+            inputs.rain = subtract_loss(*inputs.rain, loss)
     first_level = None
     for boundary in event.boundaries:
         if boundary.kind == "open":

@@ -26,6 +26,7 @@ from viewer.core.layers import BuildingsLayer, Layer, RasterLayer, SensorLayer, 
 from viewer.core.progress import Progress
 from viewer.core.project import Project, Settings
 from viewer.core.style import Style
+from viewer.core.water_layer import WaterDepthLayer
 from viewer.readers.errors import ReadError
 from viewer.readers.registry import ReadOptions, read_path
 from viewer.readers.reproject import reproject_layer
@@ -52,7 +53,13 @@ def _write_layer(project: Project, layer: Layer, data_dir: Path, number: int) ->
 
     entry = _layer_entry(layer)
     rel = data_dir.name
-    if isinstance(layer, RasterLayer):
+    if isinstance(layer, WaterDepthLayer):
+        from viewer.readers.water_frames import write_water
+
+        name = f"water_{number:03d}.tif"
+        write_water(layer, data_dir / name)
+        entry.update(path=f"{rel}/{name}")
+    elif isinstance(layer, RasterLayer):
         name = f"raster_{number:03d}.tif"
         write_raster(layer, data_dir / name)
         entry.update(path=f"{rel}/{name}", options={"role": layer.role})
@@ -111,6 +118,7 @@ def save_project(project: Project, folder: str | Path, progress: Progress | None
             "selection": {"layer": selected.id if selected else "",
                           "index": project.selection.index if selected else -1},
             "layers": entries,
+            "scenarios": [scenario.to_dict() for scenario in list(project.scenarios)],
         }
         tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
         with open(tmp, "wb") as handle:
@@ -200,14 +208,37 @@ def load_project(folder: str | Path, progress: Progress | None = None) -> Projec
     selection = manifest.get("selection", {})
     if project.layer_by_id(selection.get("layer")) is not None and selection.get("index", -1) >= 0:
         project.selection.select(selection["layer"], selection["index"])
+    _read_scenarios(folder, manifest, project, errors)
     project.load_errors = errors  # type: ignore[attr-defined]
     return project
+
+
+def _read_scenarios(folder: Path, manifest: dict[str, Any], project: Project, errors: list) -> None:
+    """The manifest's ``[[scenarios]]`` into ``project.scenarios``; a table that cannot be read
+    is reported in ``errors`` (naming it) and left out, the others are kept."""
+    from viewer.scenarios.flood_scenario import FloodScenario, ScenarioError
+
+    for number, entry in enumerate(manifest.get("scenarios", [])):
+        if entry.get("kind", "flood") != "flood":
+            errors.append(ReadError(folder / MANIFEST, f"scenario {entry.get('name', number + 1)!r}: "
+                                                       f"unknown kind {entry.get('kind')!r}"))
+            continue
+        try:
+            project.put_scenario(FloodScenario.from_dict(entry))
+        except (ScenarioError, TypeError, ValueError) as error:
+            errors.append(ReadError(folder / MANIFEST, f"scenario {entry.get('name', number + 1)!r}: {error}"))
 
 
 def _read_entry(folder: Path, entry: dict[str, Any], project: Project, progress: Progress) -> Layer:
     path = folder / entry["path"]
     if entry.get("kind") == "sensors":
         return _read_sensor_entry(path, entry, project, progress)
+    if entry.get("kind") == "water":
+        from viewer.readers.water_frames import read_water
+
+        layer = read_water(path, entry.get("name", ""))  # written by save_project in the project CRS
+        _apply_entry(layer, entry)
+        return layer
     options = ReadOptions(default_crs=project.settings.default_crs or project.crs or None,
                           storey_height=project.settings.storey_height,
                           default_height=project.settings.default_height,
@@ -258,6 +289,8 @@ def replace_project_contents(target: Project, source: Project) -> None:
     target.name, target.description = source.name, source.description
     target.synthetic, target.path, target.settings = source.synthetic, source.path, source.settings
     target.crs = source.crs
+    target.scenarios.clear()
+    target.scenarios.extend(source.scenarios)
     _move_sensors(target, source)
     for layer in list(source.layers):
         if isinstance(layer, SensorLayer):

@@ -70,6 +70,8 @@ class Project:
         moved) and selection changes from ``selection.events``. Time follows ``clock``; sensors
         are ``sensors`` (things, datastreams), ``observations`` (the time-indexed store),
         ``sensor_status`` (values, levels and staleness at the clock's time) and ``alarms``.
+        What-if scenarios are ``scenarios`` (an evented list of plain-data scenario objects, each
+        with ``name``, ``kind`` and ``to_dict()``; saved as ``[[scenarios]]`` in the manifest).
     """
 
     name: str = "Untitled"
@@ -86,10 +88,24 @@ class Project:
     sensors: SensorNetwork = field(default_factory=SensorNetwork, repr=False)
     observations: ObservationStore = field(default_factory=ObservationStore, repr=False)
     alarms: AlarmLog = field(default_factory=AlarmLog, repr=False)
+    scenarios: EventedList = field(default_factory=EventedList, repr=False)
     sensor_status: SensorStatus = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.sensor_status = SensorStatus(self.sensors, self.observations, self.alarms)
+
+    def scenario_named(self, name: str) -> Any:
+        """The scenario called ``name``, or None."""
+        return next((s for s in self.scenarios if s.name == name), None)
+
+    def put_scenario(self, scenario: Any) -> Any:
+        """Add ``scenario``, replacing the one of the same name (keeps its place in the list)."""
+        for index, old in enumerate(self.scenarios):
+            if old.name == scenario.name:
+                self.scenarios[index] = scenario
+                return scenario
+        self.scenarios.append(scenario)
+        return scenario
 
     def add_layer(self, layer: Layer) -> Layer:
         """Append ``layer`` (drawn on top). The caller has already reprojected it to ``crs``."""

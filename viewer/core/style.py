@@ -16,6 +16,8 @@ RAMPS: dict[str, list[tuple[int, int, int]]] = {
     "terrain": [(20, 60, 160), (60, 150, 200), (110, 180, 90), (200, 190, 120), (150, 110, 80),
                 (250, 250, 250)],
     "gray": [(0, 0, 0), (255, 255, 255)],
+    # flood depth: shallow water already reads as water (no white end)
+    "water": [(120, 190, 235), (60, 140, 210), (25, 90, 175), (10, 45, 120)],
 }
 
 # Qualitative palette for categories (Tableau 10).

@@ -369,6 +369,7 @@ MAP_ITEMS: dict[str, type[LayerGraphics]] = {
     "vector": VectorLayerGraphics,
     "buildings": VectorLayerGraphics,
     "raster": RasterLayerGraphics,
+    "water": RasterLayerGraphics,  # a flood's depth at the clock's time (WaterDepthLayer)
 }
 
 

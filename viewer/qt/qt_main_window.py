@@ -27,6 +27,8 @@ from viewer.core.layers import Layer
 from viewer.core.project import Project
 from viewer.qt.qt_alarm_list import QtAlarmList
 from viewer.qt.qt_attribute_panel import QtAttributePanel, vietnamese_font
+from viewer.qt.qt_depth_legend import QtDepthLegend
+from viewer.qt.qt_flood_panel import QtFloodPanel
 from viewer.qt.qt_layer_panel import QtLayerPanel
 from viewer.qt.qt_map2d import QtMap2D
 from viewer.qt.qt_progress import QtProgressWidget
@@ -117,6 +119,13 @@ class QtMainWindow(QMainWindow):
                                          Qt.DockWidgetArea.RightDockWidgetArea)
 
         self._build_sensor_parts()
+        self.flood_panel = QtFloodPanel(project, self)
+        self.flood_dock = self._dock(self.tr("Flood scenarios"), self.flood_panel,
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        self.flood_dock.setObjectName("Flood")
+        self.tabifyDockWidget(self.attribute_dock, self.flood_dock)
+        self.attribute_dock.raise_()
+        self.depth_legend = QtDepthLegend(project, self.map2d)
 
         self.coordinates_label = QLabel(self)
         self.progress_widget = QtProgressWidget(self)
@@ -219,8 +228,15 @@ class QtMainWindow(QMainWindow):
         view_menu.addAction(time_action)
 
         bar.addMenu(self.sensor_menu)
+        scenario_menu = bar.addMenu(self.tr("Sc&enarios"))
+        self._action(scenario_menu, self.tr("&Flood…"), self.show_flood_panel)
         help_menu = bar.addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&About CityTwin"), self.show_about)
+
+    def show_flood_panel(self) -> None:
+        """Show and raise the flood panel."""
+        self.flood_dock.show()
+        self.flood_dock.raise_()
 
     def set_view_mode(self, mode: str) -> None:
         """Show the 2D map (``"2d"``), the 3D view (``"3d"``) or both (``"both"``)."""

@@ -107,6 +107,7 @@ class QtMap2D(QtWidgets.QWidget):
     """
 
     cursor_moved = QtCore.Signal(float, float)
+    clicked = QtCore.Signal(float, float)  # a left click on the map, in project CRS
     status_changed = QtCore.Signal(str)
 
     BACKGROUND = "#f3f1ec"
@@ -263,6 +264,7 @@ class QtMap2D(QtWidgets.QWidget):
             return
         point = self.viewbox.mapSceneToView(pos)
         self.identify(point.x(), point.y())
+        self.clicked.emit(point.x(), point.y())
 
     def _show_selection(self, *args: Any) -> None:
         selection = self.project.selection

@@ -15,6 +15,7 @@ _ADAPTERS: dict[str, Any] = {
     "buildings": "viewer.render.vtk_buildings:VtkBuildingsLayer",
     "vector": "viewer.render.vtk_vector:VtkVectorLayer",
     "sensors": "viewer.render.vtk_sensors:VtkSensorLayer",
+    "water": "viewer.render.vtk_water:VtkWaterLayer",
 }
 
 

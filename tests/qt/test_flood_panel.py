@@ -1,0 +1,162 @@
+"""The flood panel on the demo district: run with a measure and its baseline in a worker, see the
+water in 2D and 3D on the clock, read impacts, chart a point, save and reopen the scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from viewer.scenarios.flood_scenario import iso_to_ns
+
+START = "2025-10-20T19:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def demo_project(demo_dir):
+    from viewer.commands.project_io import load_project
+
+    return load_project(demo_dir)
+
+
+@pytest.fixture
+def window(qtbot, demo_project):
+    import numba
+
+    from viewer.commands.flood_run import design_storm_scenario
+    from viewer.qt.qt_main_window import QtMainWindow
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)  # a 125 x 150 grid: threads cost more than they gain
+    design = design_storm_scenario(demo_project)
+    short = dataclasses.replace(design, name="Thử: triều cường 1 giờ",
+                                event=dataclasses.replace(design.event, start_ns=iso_to_ns(START),
+                                                          duration_s=3600.0))
+    demo_project.put_scenario(short)
+    win = QtMainWindow(demo_project)
+    qtbot.addWidget(win)
+    win.resize(1400, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    numba.set_num_threads(before)
+
+
+def rgb_of(image) -> np.ndarray:
+    """(h, w, 3) int array of a QImage."""
+    from PySide6.QtGui import QImage
+
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height = image.width(), image.height()
+    rgb = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())[:, :width * 3]
+    return rgb.reshape(height, width, 3).astype(int)
+
+
+def blue_pixels(image) -> int:
+    """Pixels of the depth ramp's blues (blue well above red) in a QImage of the 2D map."""
+    rgb = rgb_of(image)
+    return int(((rgb[..., 2] - rgb[..., 0] > 35) & (rgb[..., 2] > 120)).sum())
+
+
+def test_a_run_with_a_measure_and_its_baseline_shows_everywhere(window, demo_project, qtbot, tmp_path):
+    panel = window.flood_panel
+    window.show_flood_panel()
+    panel.refresh_scenarios()
+    panel.scenario_box.setCurrentIndex(panel.scenario_box.findText("Thử: triều cường 1 giờ"))
+    panel.raise_banks.setChecked(True)
+    panel.compare.setChecked(True)
+    worker = panel.run_selected()
+    assert worker is not None and not panel.run_button.isEnabled()
+    qtbot.waitUntil(lambda: not window.workers, timeout=180_000)
+    assert panel.outcome is not None and panel.outcome.baseline is not None, panel.status.text()
+    assert panel.run_button.isEnabled()
+
+    # layers on the clock, clock set to replay the run
+    water = [lay for lay in demo_project.layers if lay.kind == "water"]
+    assert len(water) == 1 and len(water[0].times_ns) == 13  # 1 h at 5 min
+    clock = demo_project.clock
+    assert clock.mode == "replay" and clock.start_ns == iso_to_ns(START)
+    assert clock.end_ns == iso_to_ns(START) + int(3600e9)
+
+    # the impacts table: baseline, with measures, change; raised banks flood fewer buildings
+    table = panel.table
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert len(heads) == 4
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    base = panel.outcome.baseline.impacts.summary["buildings_affected"]
+    measures = panel.outcome.run.impacts.summary["buildings_affected"]
+    assert base > 100 and measures < base
+    row = rows["Buildings flooded"]
+    assert table.item(row, 1).text().replace(",", "") == str(base)
+    assert table.item(row, 2).text().replace(",", "") == str(measures)
+    assert sum(panel.building_chart.bars["baseline"]) == sum(panel.building_chart.bars["measures"])
+
+    # 2D: the water rises on the map as the clock moves; the legend shows
+    window.set_view_mode("2d")
+    qtbot.wait(200)
+    clock.jump(clock.start_ns)
+    qtbot.waitUntil(lambda: water[0].frame_index == 0)
+    qtbot.wait(300)
+    early = blue_pixels(window.map2d.grab().toImage())
+    clock.jump(clock.end_ns)
+    assert water[0].frame_index == 12
+    qtbot.wait(500)
+    late = blue_pixels(window.map2d.grab().toImage())
+    assert late > early + 2000, (early, late)
+    window.map2d.grab().save(str(tmp_path / "flood_2d.png"))
+    assert window.depth_legend.isVisible() and window.depth_legend.frame_text().startswith("2025-10-20 20:00")
+
+    # 3D: the water surface adapter holds the wet cells of the shown frame, above the ground
+    window.set_view_mode("both")
+    window.view3d.scene.wait_until_ready(60.0)
+    adapter = window.view3d.scene.adapters[water[0].id]
+    mesh = adapter._mesh
+    wet = np.isfinite(water[0].data[0])
+    assert mesh is not None and mesh.n_cells == 2 * int(wet.sum())
+    cells = np.asarray(mesh.cell_data["feature"])
+    level = (water[0].bed.ravel() + np.nan_to_num(water[0].data[0]).ravel())[cells]
+    centre_z = np.asarray(mesh.cell_centers().points)[:, 2]
+    assert np.median(np.abs(centre_z - level - 0.05)) < 0.1
+
+    # a click on the map charts the depth there, with the baseline
+    flat = int(np.nanargmax(water[0].data[0]))
+    r, c = divmod(flat, water[0].shape[1])
+    a, _, x0, _, e, y0 = water[0].transform
+    assert panel.chart_point(x0 + (c + 0.5) * a, y0 + (r + 0.5) * e)
+    x, y = panel.depth_chart.curve.getData()
+    assert len(x) == 13 and y.max() > 0.1 and x[-1] == pytest.approx(1.0)
+
+    # identify on a building reads its flood depth; the scenario is saved with the project
+    buildings = panel.outcome.run.inputs.layers["buildings"]
+    assert {"flood_depth_m", "flood_damage"} <= set(buildings.frame.columns)
+    assert "flood_depth_m" in buildings.attributes(0)
+    from viewer.commands.project_io import load_project, save_project
+
+    save_project(demo_project, tmp_path / "saved")
+    again = load_project(tmp_path / "saved")
+    names = [s.name for s in again.scenarios]
+    assert "Thử: triều cường 1 giờ" in names and panel.outcome.run.scenario.name in names
+    saved = again.scenario_named(panel.outcome.run.scenario.name)
+    assert saved.measures[0].crest_m == pytest.approx(2.6)
+    reread = [lay for lay in again.layers if lay.kind == "water"][0]
+    assert np.array_equal(reread.frames, water[0].frames) and np.array_equal(reread.times_ns, water[0].times_ns)
+
+
+def test_a_scenario_that_cannot_run_says_why_and_keeps_the_project(window, demo_project, qtbot):
+    from viewer.scenarios.flood_scenario import Rain
+
+    panel = window.flood_panel
+    bad = dataclasses.replace(demo_project.scenario_named("Thử: triều cường 1 giờ"), name="Mưa âm",
+                              event=dataclasses.replace(demo_project.scenario_named("Thử: triều cường 1 giờ").event,
+                                                        rain=Rain(kind="uniform", mm_per_h=-5.0)))
+    demo_project.put_scenario(bad)
+    layers_before = list(demo_project.layers)
+    panel.scenario_box.setCurrentIndex(panel.scenario_box.findText("Mưa âm"))
+    panel.raise_banks.setChecked(False)
+    panel.run_selected()
+    qtbot.waitUntil(lambda: not window.workers, timeout=60_000)
+    assert "Mưa âm" in panel.status.text() or "rain" in panel.status.text().lower()
+    assert window.error_box is not None and "rain" in window.error_box.text().lower()
+    assert list(demo_project.layers) == layers_before
+    demo_project.scenarios.remove(bad)
