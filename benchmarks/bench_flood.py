@@ -34,7 +34,7 @@ def _case():
     from viewer.commands.flood_validation import default_data_dir, read_merewether
     from viewer.scenarios.flood.validation.merewether import merewether_grid
 
-    data_dir = Path(os.environ.get("CITYTWIN_SHARED_DATA", default_data_dir()))
+    data_dir = default_data_dir()  # $CITYTWIN_SHARED_DATA or ../shared/data
     data = read_merewether(data_dir)
     grid = merewether_grid(data.z, data.dx, data.origin, data.houses, data.road)
     return data_dir, grid

@@ -35,3 +35,15 @@ def repo_root() -> Path:
 def demo_dir() -> Path:
     """The demo district project folder."""
     return REPO / "resources" / "demo" / "ninh_kieu"
+
+
+@pytest.fixture(scope="module")
+def one_engine_thread():
+    """The flood engine's numba kernels on one thread for a module: on the demo's 125 x 150 grid the
+    parallel kernels cost more in thread hand-offs than they gain, and ten times more while other
+    processes load the machine. The thread count is restored afterwards."""
+    numba = pytest.importorskip("numba")
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)

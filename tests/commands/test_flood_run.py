@@ -18,16 +18,7 @@ from viewer.scenarios.flood_scenario import FloodEvent, FloodScenario, FloodSett
 HALF_HOUR = 1800.0
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_engine_thread():
-    """The engine's parallel kernels on a 125 x 150 grid cost more in thread hand-offs than they
-    gain, and ten times more while other processes load the machine; one thread keeps these
-    tests' time steady. The thread count is restored afterwards."""
-    numba = pytest.importorskip("numba")
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_engine_thread")  # steady times on the demo's small grid
 
 
 @pytest.fixture(scope="module")

@@ -145,3 +145,29 @@ def test_replace_project_contents_keeps_the_live_object(tmp_path: Path):
     replace_project_contents(live, make_project())
     assert len(removed) == 1 and [layer.name for layer in live.layers] == ["DEM", "Nhà", "Đường"]
     assert live.selection.index == 2 and live.crs == "EPSG:5897"
+
+
+def test_saved_scenarios_come_back_and_a_broken_one_is_named(tmp_path):
+    import tomllib
+
+    import tomli_w
+
+    from viewer.commands.project_io import load_project, save_project
+    from viewer.core.project import Project
+    from viewer.scenarios.flood_scenario import FloodEvent, FloodScenario, Rain
+
+    project = Project(name="kịch bản", crs="EPSG:5897")
+    for name in ("Mưa 50 mm", "Mưa 80 mm"):
+        project.put_scenario(FloodScenario(name=name, event=FloodEvent(rain=Rain(kind="uniform", mm_per_h=50.0))))
+    manifest = save_project(project, tmp_path / "p")
+    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    data["scenarios"][1]["event"]["hail"] = 1  # an unknown field
+    data["scenarios"].append({"kind": "plume", "name": "Khói"})
+    manifest.write_text(tomli_w.dumps(data), encoding="utf-8")
+    again = load_project(tmp_path / "p")
+    assert [s.name for s in again.scenarios] == ["Mưa 50 mm"]
+    assert again.scenario_named("Mưa 50 mm") == project.scenario_named("Mưa 50 mm")
+    messages = [str(e) for e in again.load_errors]
+    assert len(messages) == 2 and all(m.startswith("citytwin.toml: scenario") for m in messages)
+    assert "'Mưa 80 mm'" in messages[0] and "hail" in messages[0]
+    assert "'Khói'" in messages[1] and "plume" in messages[1]

@@ -93,3 +93,12 @@ def project() -> Project:
     for layer in (make_dem(), make_roads(), make_buildings(), make_facilities()):
         project.add_layer(layer)
     return project
+
+
+def shown(qtbot, widget, width: int, height: int):
+    """``widget`` resized to width x height, shown and exposed; qtbot closes it after the test."""
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget

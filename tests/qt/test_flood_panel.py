@@ -10,6 +10,8 @@ import pytest
 
 from viewer.scenarios.flood_scenario import iso_to_ns
 
+from tests.qt.conftest import shown
+
 START = "2025-10-20T19:00:00Z"
 
 
@@ -21,26 +23,16 @@ def demo_project(demo_dir):
 
 
 @pytest.fixture
-def window(qtbot, demo_project):
-    import numba
-
+def window(qtbot, demo_project, one_engine_thread):
     from viewer.commands.flood_run import design_storm_scenario
     from viewer.qt.qt_main_window import QtMainWindow
 
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)  # a 125 x 150 grid: threads cost more than they gain
     design = design_storm_scenario(demo_project)
     short = dataclasses.replace(design, name="Thử: triều cường 1 giờ",
                                 event=dataclasses.replace(design.event, start_ns=iso_to_ns(START),
                                                           duration_s=3600.0))
     demo_project.put_scenario(short)
-    win = QtMainWindow(demo_project)
-    qtbot.addWidget(win)
-    win.resize(1400, 850)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    numba.set_num_threads(before)
+    return shown(qtbot, QtMainWindow(demo_project), 1400, 850)
 
 
 def rgb_of(image) -> np.ndarray:

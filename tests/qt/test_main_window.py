@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
+from tests.qt.conftest import shown
+
 CRS = "EPSG:5897"
 X0, Y0 = 585000.0, 1109000.0
 
@@ -17,12 +19,7 @@ X0, Y0 = 585000.0, 1109000.0
 def window(qtbot, project):
     from viewer.qt.qt_main_window import QtMainWindow
 
-    win = QtMainWindow(project)
-    qtbot.addWidget(win)
-    win.resize(1200, 700)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+    return shown(qtbot, QtMainWindow(project), 1200, 700)
 
 
 def wait_idle(qtbot, window, timeout=30000):

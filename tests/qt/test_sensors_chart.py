@@ -9,18 +9,15 @@ from test_sensors_samples import MINUTE, T0, add_sample_sensors
 
 from viewer.core.clock import NS
 
+from tests.qt.conftest import shown
+
 
 @pytest.fixture
 def chart(qtbot, project):
     from viewer.qt.qt_sensor_chart import QtSensorChart
 
     add_sample_sensors(project)
-    widget = QtSensorChart(project)
-    qtbot.addWidget(widget)
-    widget.resize(700, 400)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, QtSensorChart(project), 700, 400)
 
 
 def select_station(project, thing_id: str) -> None:

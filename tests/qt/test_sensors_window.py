@@ -17,17 +17,14 @@ from test_sensors_samples import MINUTE, STATIONS, T0, sample_network, sample_ro
 
 from viewer.core.clock import NS, now_ns
 
+from tests.qt.conftest import shown
+
 
 @pytest.fixture
 def window(qtbot, project):
     from viewer.qt.qt_main_window import QtMainWindow
 
-    win = QtMainWindow(project)
-    qtbot.addWidget(win)
-    win.resize(1300, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
+    return shown(qtbot, QtMainWindow(project), 1300, 800)
 
 
 def wait_idle(qtbot, window, timeout=30000):

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from viewer.commands.flood_validation import (CASES, format_markdown, format_table, main, read_esri_ascii,
+from viewer.commands.flood_validation import (CASES, format_markdown, format_table, main, read_zipped_grid,
                                               read_merewether, validate_flood, write_figures)
 from viewer.scenarios.flood.validation import ValidationRow
 
@@ -47,9 +47,13 @@ def test_merewether_files_are_read_as_the_manifest_describes(shared_data: Path):
     assert np.sqrt(np.mean((data.tuflow - data.observed) ** 2)) == pytest.approx(0.148, abs=1e-3)
 
 
-def test_an_esri_ascii_grid_with_centre_coordinates_and_nodata():
+def test_an_esri_ascii_grid_with_centre_coordinates_and_nodata(tmp_path: Path):
+    import zipfile
+
     text = "ncols 3\nnrows 2\nxllcenter 10.5\nyllcenter 20.5\ncellsize 1\nNODATA_value -1\n1 2 3\n4 -1 6\n"
-    z, dx, origin = read_esri_ascii(text)
+    with zipfile.ZipFile(tmp_path / "grid.zip", "w") as archive:
+        archive.writestr("grid.asc", text)
+    z, dx, origin = read_zipped_grid(tmp_path / "grid.zip")
     assert dx == 1.0 and origin == (10.0, 22.0)
     assert np.isnan(z[1, 1]) and z[0, 2] == 3.0
 

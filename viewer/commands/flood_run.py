@@ -249,18 +249,16 @@ def write_scenario_file(path: str | Path, scenario: FloodScenario) -> Path:
 
 
 def find_scenario(project: Project, project_dir: str | Path, name: str) -> FloodScenario:
-    """The scenario called ``name``: a scenario file path, a ``[[scenarios]]`` table of the project's
-    manifest, or a built-in one (``design-storm``, ``recorded-storm`` or their full names)."""
-    from viewer.commands.project_io import read_manifest
-    from viewer.scenarios.flood_scenario import scenarios_from_manifest
-
+    """The scenario called ``name``: a scenario file path, one of the project's saved scenarios
+    (its manifest's ``[[scenarios]]``, read by ``load_project``), or a built-in one
+    (``design-storm``, ``recorded-storm`` or their full names)."""
     candidate = Path(name)
     if candidate.suffix.lower() in (".toml", ".json") and candidate.is_file():
         return read_scenario_file(candidate)
-    saved = scenarios_from_manifest(read_manifest(project_dir))
-    for scenario in saved:
-        if scenario.name == name:
-            return scenario
+    saved = list(project.scenarios)
+    found = project.scenario_named(name)
+    if found is not None:
+        return found
     aliases = {"design-storm": design_storm_scenario, "design": design_storm_scenario,
                DESIGN_STORM_NAME: design_storm_scenario, "recorded-storm": recorded_storm_scenario,
                "recorded": recorded_storm_scenario, RECORDED_STORM_NAME: recorded_storm_scenario}
@@ -294,6 +292,8 @@ def scenario_run_command(project_dir: str | Path, scenario_name: str, out_dir: s
 
     try:
         project = load_project(project_dir)
+        for problem in getattr(project, "load_errors", []):  # e.g. a saved scenario that cannot be read
+            print(f"warning: {problem}", file=sys.stderr)
         scenario = find_scenario(project, project_dir, scenario_name)
         echo(f"flood scenario {scenario.name!r} on {project.name}")
         run = run_flood(project, scenario, Progress(report), cell_size=cell_size)

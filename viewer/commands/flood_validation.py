@@ -10,7 +10,6 @@ the DEM is an ESRI ASCII grid inside a zip). Run as a module to regenerate the d
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import zipfile
@@ -24,14 +23,13 @@ from viewer.core.progress import Progress
 from viewer.scenarios.flood.validation import CaseOutcome, ValidationRow
 
 MACDONALD_DIR = Path("flood") / "analytic_macdonald_1d"
+MEREWETHER_DIR = Path("flood") / "merewether_arr_p15"
 
 
 def default_data_dir() -> Path:
     """$CITYTWIN_SHARED_DATA, else ../shared/data beside the repository."""
     env = os.environ.get("CITYTWIN_SHARED_DATA")
     return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "data"
-
-MEREWETHER_DIR = Path("flood") / "merewether_arr_p15"
 
 
 def read_macdonald(data_dir: Path, rain: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -41,22 +39,16 @@ def read_macdonald(data_dir: Path, rain: bool) -> tuple[np.ndarray, np.ndarray, 
     return table[:, 0], table[:, 1], table[:, 2]
 
 
-def read_esri_ascii(text: str) -> tuple[np.ndarray, float, tuple[float, float]]:
-    """Elevation (NaN for no-data), cell size and upper-left corner of an ESRI ASCII grid."""
-    lines = text.splitlines()
-    header = {}
-    for line in lines[:6]:
-        key, value = line.split()[:2]
-        header[key.lower()] = float(value)
-    data = np.loadtxt(io.StringIO("\n".join(lines[6:])), dtype=np.float64)
-    nodata = header.get("nodata_value")
-    if nodata is not None:
-        data[data == nodata] = np.nan
-    rows = int(header["nrows"])
-    cell = header["cellsize"]
-    x0 = header.get("xllcorner", header.get("xllcenter", 0.0) - cell / 2)
-    y0 = header.get("yllcorner", header.get("yllcenter", 0.0) - cell / 2)
-    return data, cell, (x0, y0 + rows * cell)
+def read_zipped_grid(archive: Path) -> tuple[np.ndarray, float, tuple[float, float]]:
+    """Elevation (NaN for no-data), cell size and upper-left corner of the first ESRI ASCII grid
+    (``.asc``) in a zip, read by GDAL inside the archive."""
+    import rasterio
+
+    with zipfile.ZipFile(archive) as handle:
+        name = next(n for n in handle.namelist() if n.lower().endswith(".asc"))
+    with rasterio.open(f"/vsizip/{Path(archive).resolve()}/{name}") as grid:
+        z = grid.read(1, masked=True).astype(np.float64).filled(np.nan)
+        return z, float(grid.transform.a), (float(grid.transform.c), float(grid.transform.f))
 
 
 @dataclass
@@ -77,9 +69,7 @@ class MerewetherData:
 def read_merewether(data_dir: Path) -> MerewetherData:
     """Read the ARR P15 Merewether files (see the folder's MANIFEST)."""
     folder = Path(data_dir) / MEREWETHER_DIR
-    with zipfile.ZipFile(folder / "topography1.zip") as archive:
-        name = next(n for n in archive.namelist() if n.lower().endswith(".asc"))
-        z, dx, origin = read_esri_ascii(archive.read(name).decode("ascii"))
+    z, dx, origin = read_zipped_grid(folder / "topography1.zip")
     houses = [np.loadtxt(path, delimiter=",") for path in sorted((folder / "houses").glob("*.csv"))]
     road = np.loadtxt(folder / "Road" / "RoadPolygon.csv", delimiter=",")
     marks = np.genfromtxt(folder / "Observations" / "ObservationPoints.csv", delimiter=",", skip_header=1)

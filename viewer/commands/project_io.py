@@ -216,17 +216,12 @@ def load_project(folder: str | Path, progress: Progress | None = None) -> Projec
 def _read_scenarios(folder: Path, manifest: dict[str, Any], project: Project, errors: list) -> None:
     """The manifest's ``[[scenarios]]`` into ``project.scenarios``; a table that cannot be read
     is reported in ``errors`` (naming it) and left out, the others are kept."""
-    from viewer.scenarios.flood_scenario import FloodScenario, ScenarioError
+    from viewer.scenarios.flood_scenario import scenarios_from_manifest
 
-    for number, entry in enumerate(manifest.get("scenarios", [])):
-        if entry.get("kind", "flood") != "flood":
-            errors.append(ReadError(folder / MANIFEST, f"scenario {entry.get('name', number + 1)!r}: "
-                                                       f"unknown kind {entry.get('kind')!r}"))
-            continue
-        try:
-            project.put_scenario(FloodScenario.from_dict(entry))
-        except (ScenarioError, TypeError, ValueError) as error:
-            errors.append(ReadError(folder / MANIFEST, f"scenario {entry.get('name', number + 1)!r}: {error}"))
+    messages: list[str] = []
+    for scenario in scenarios_from_manifest(manifest, messages):
+        project.put_scenario(scenario)
+    errors.extend(ReadError(folder / MANIFEST, message) for message in messages)
 
 
 def _read_entry(folder: Path, entry: dict[str, Any], project: Project, progress: Progress) -> Layer:

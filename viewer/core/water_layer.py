@@ -32,10 +32,11 @@ class WaterDepthLayer(RasterLayer):
     times_ns
         Each frame's time on the clock (int64 ns UTC, increasing).
     bed
-        Ground elevation of the grid (rows, cols), buildings included as the model had them;
-        the 3D water surface is ``bed + depth``.
+        Ground elevation of the grid (rows, cols), without buildings; the 3D water surface is
+        ``bed + depth``.
     frame_index
-        The frame in ``data`` (-1 before the first :meth:`show_time`). Emits ``events.frame_index``.
+        The frame in ``data`` (the first one until :meth:`show_time` is called). Emits
+        ``events.frame_index``.
 
     ``data`` is (1, rows, cols): the shown frame's depth, NaN where it is under :data:`WET_M`.
     """
@@ -43,7 +44,7 @@ class WaterDepthLayer(RasterLayer):
     frames: Any = None
     times_ns: Any = None
     bed: Any = None
-    frame_index: int = -1
+    frame_index: int = 0
 
     kind = "water"
 
@@ -53,8 +54,7 @@ class WaterDepthLayer(RasterLayer):
         if self.frames.ndim != 3 or len(self.times_ns) != len(self.frames) or not len(self.frames):
             raise ValueError(f"water layer {self.name!r}: frames must be (n, rows, cols) with n times")
         if self.data is None:
-            self.data = self._wet(0)[None]
-            self.frame_index = 0
+            self.data = self._wet(self.frame_index)[None]
 
     def _wet(self, index: int) -> np.ndarray:
         depth = self.frames[index]
@@ -73,11 +73,6 @@ class WaterDepthLayer(RasterLayer):
         self.frame_index = index
         return True
 
-    @property
-    def time_range(self) -> tuple[int, int]:
-        """(first, last) frame time, ns UTC."""
-        return int(self.times_ns[0]), int(self.times_ns[-1])
-
     def depth_series(self, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
         """(times_ns, depth m) at the cell holding (x, y); empty arrays outside the grid."""
         cell = self.cell_of(x, y)
@@ -88,6 +83,6 @@ class WaterDepthLayer(RasterLayer):
     def attributes(self, index: int) -> dict[str, Any]:
         rows, cols = self.shape
         row, col = divmod(int(index), cols)
-        depth = float(self.frames[max(self.frame_index, 0), row, col])
+        depth = float(self.frames[self.frame_index, row, col])
         return {"row": row, "col": col, "depth_m": round(depth, 3),
                 "max_depth_m": round(float(self.frames[:, row, col].max()), 3)}

@@ -66,13 +66,13 @@ class QtDepthLegend(QtWidgets.QWidget):
         self._place()
         self.update()
 
-    def frame_text(self) -> str:
-        """The shown frame's time, as the time bar shows it (UTC)."""
+    def frame_text(self, form: str = "yyyy-MM-dd HH:mm 'UTC'") -> str:
+        """The shown frame's time in UTC, in the QDateTime format ``form``."""
         if self.layer is None:
             return ""
-        t_ns = int(self.layer.times_ns[max(self.layer.frame_index, 0)])
+        t_ns = int(self.layer.times_ns[self.layer.frame_index])
         stamp = QtCore.QDateTime.fromMSecsSinceEpoch(t_ns // 1_000_000, QtCore.QTimeZone.utc())
-        return stamp.toString("yyyy-MM-dd HH:mm 'UTC'")
+        return stamp.toString(form)
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 (Qt name)
         if self.layer is None:
@@ -89,7 +89,7 @@ class QtDepthLegend(QtWidgets.QWidget):
         painter.drawText(QtCore.QRect(8, 3, WIDTH_PX - 16, 16), QtCore.Qt.AlignmentFlag.AlignLeft,
                          self.tr("Flood depth (m)"))
         painter.drawText(QtCore.QRect(8, 3, WIDTH_PX - 16, 16), QtCore.Qt.AlignmentFlag.AlignRight,
-                         self.frame_text()[11:16])
+                         self.frame_text("HH:mm"))
         bar = QtCore.QRect(8, 22, WIDTH_PX - 16, 14)
         colours = ramp_colors(np.linspace(vmin, vmax, bar.width()), style.ramp, vmin, vmax)
         for x, (r, g, b, _) in enumerate(colours):

@@ -34,6 +34,7 @@ class FloodOutcome:
 
     run: Any
     baseline: Any = None
+    water: Any = None  # the run's water-depth layer, once it is in the project
 
 
 def run_with_baseline(project: Project, scenario: Any, baseline: bool, progress: Progress) -> FloodOutcome:
@@ -59,9 +60,10 @@ class QtFloodPanel(QWidget):
 
     def __init__(self, project: Project, window: Any) -> None:
         super().__init__(window)
-        self.project, self.window = project, window
+        self.project, self.main_window = project, window  # not self.window: that is QWidget.window()
         self.outcome: FloodOutcome | None = None
         self.worker: Worker | None = None
+        self.choices: dict[str, Any] = {}  # name -> scenario offered, made by refresh_scenarios
         self._links: list[tuple[Any, Any]] = []
 
         self.scenario_box = QComboBox(self)
@@ -133,9 +135,9 @@ class QtFloodPanel(QWidget):
     def refresh_scenarios(self, *_: Any) -> None:
         """Refill the scenario list, keeping the current choice."""
         current = self.scenario_box.currentText()
+        self.choices = {scenario.name: scenario for scenario in self.scenarios()}
         self.scenario_box.clear()
-        for scenario in self.scenarios():
-            self.scenario_box.addItem(scenario.name)
+        self.scenario_box.addItems(list(self.choices))
         index = self.scenario_box.findText(current)
         self.scenario_box.setCurrentIndex(max(index, 0))
 
@@ -143,7 +145,7 @@ class QtFloodPanel(QWidget):
         """The selected scenario with the measure the panel adds (None when there is none)."""
         from viewer.commands.flood_run import embankment_measure
 
-        found = {s.name: s for s in self.scenarios()}.get(self.scenario_box.currentText())
+        found = self.choices.get(self.scenario_box.currentText())
         if found is None:
             return None
         if self.raise_banks.isChecked():
@@ -159,7 +161,7 @@ class QtFloodPanel(QWidget):
         try:
             scenario = self.chosen_scenario()
         except ValueError as error:  # ScenarioError: e.g. no water layer for the embankment
-            self.window.report_errors([str(error)])
+            self.main_window.report_errors([str(error)])
             return None
         if scenario is None or (self.worker is not None and self.worker.is_running()):
             return None
@@ -177,7 +179,7 @@ class QtFloodPanel(QWidget):
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(self.tr("Running {name}…").format(name=scenario.name))
-        return self.window.start_worker(self.worker)
+        return self.main_window.start_worker(self.worker)
 
     def _ended(self) -> None:
         self.run_button.setEnabled(True)
@@ -185,7 +187,7 @@ class QtFloodPanel(QWidget):
 
     def _failed(self, message: str) -> None:
         self.status.setText(self.tr("The run failed: {reason}").format(reason=message))
-        self.window.report_errors([message])
+        self.main_window.report_errors([message])
 
     # -- results -----------------------------------------------------------------------------
     def show_outcome(self, outcome: FloodOutcome) -> None:
@@ -196,7 +198,7 @@ class QtFloodPanel(QWidget):
         run, project = outcome.run, self.project
         for layer in [lay for lay in project.layers if lay.source.get("kind") == "flood"]:
             project.layers.remove(layer)  # the previous run's results
-        water = run.water_layer()
+        water = outcome.water = run.water_layer()
         for layer in run.result_layers():
             layer.visible = False  # maximum depth and arrival time: in the layer panel, off at first
             project.add_layer(layer)
@@ -226,14 +228,17 @@ class QtFloodPanel(QWidget):
             area=f"{summary['flooded_area_m2'] / 1e4:.1f}"))
 
     def chart_point(self, x: float, y: float) -> bool:
-        """Chart the depth over time at map point (x, y); False when no run covers it."""
-        if self.outcome is None:
+        """Chart the depth over time at map point (x, y) from the top water-depth layer (also one
+        reopened with a project), with this session's baseline beside it; False when no water
+        layer covers the point."""
+        water = [lay for lay in self.project.layers if lay.kind == "water"]
+        if not water:
             return False
-        times, depth = self.outcome.run.depth_series_at(x, y)
+        times, depth = water[-1].depth_series(x, y)
         if not len(times):
             return False
         baseline = None
-        if self.outcome.baseline is not None:
+        if self.outcome is not None and self.outcome.baseline is not None and water[-1] is self.outcome.water:
             baseline = self.outcome.baseline.depth_series_at(x, y)[1]
         self.depth_chart.show_series(times, depth, f"{x:,.0f}, {y:,.0f}", baseline)
         self.depth_chart.set_time(self.project.clock.time_ns)

@@ -416,7 +416,19 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     return cls(**data)
 
 
-def scenarios_from_manifest(manifest: dict[str, Any]) -> list[FloodScenario]:
-    """The flood scenarios of a project manifest's ``[[scenarios]]`` tables (others skipped)."""
-    return [FloodScenario.from_dict(entry) for entry in manifest.get("scenarios", [])
-            if entry.get("kind", "flood") == "flood"]
+def scenarios_from_manifest(manifest: dict[str, Any], errors: list[str] | None = None) -> list[FloodScenario]:
+    """The scenarios of a project manifest's ``[[scenarios]]`` tables.
+
+    A table that cannot be read (unknown kind or field, bad value) raises ScenarioError naming it;
+    with ``errors`` given, its message goes there instead and the others are still read.
+    """
+    out = []
+    for number, entry in enumerate(manifest.get("scenarios", [])):
+        try:
+            out.append(FloodScenario.from_dict(entry))
+        except (ScenarioError, TypeError, ValueError) as error:
+            message = f"scenario {entry.get('name', number + 1)!r}: {error}"
+            if errors is None:
+                raise ScenarioError(message) from error
+            errors.append(message)
+    return out
