@@ -15,6 +15,22 @@ def _shared_data() -> Path:
     return Path(env) if env else (REPO.parent / "shared" / "data").resolve()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_settings_and_logs(tmp_path_factory):
+    """Preferences and logs go to a temporary home (platformdirs follows the XDG variables), never
+    to the user's own folders."""
+    home = tmp_path_factory.mktemp("xdg")
+    saved = {name: os.environ.get(name) for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")}
+    for name in saved:
+        os.environ[name] = str(home / name.lower())
+    yield home
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real city data beside the repository (../shared/data). Missing data fails the test:

@@ -28,6 +28,15 @@ def _pyvista_software_gl():
     yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _english_interface(qapp):
+    """The interface as the app starts it for an English user (translators, number locale)."""
+    from viewer.qt.qt_i18n import apply_language
+
+    apply_language("en")
+    yield
+
+
 @pytest.fixture(autouse=True)
 def no_thread_leak(qapp):
     """Fail a test that leaves a worker thread running (after a short grace period)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,10 +146,16 @@ def _ink(image: np.ndarray, box) -> float:
 def test_vietnamese_glyphs_are_drawn():
     import shapely
 
-    texts = ["Đ", "D", "ư", "u", "Đường", "Duong"]
+    from viewer.core.resources import resources_dir
+    from viewer.render.labels import label_font
+
+    # the shipped font, not whatever the machine has
+    assert label_font() is not None and Path(label_font()).parent == resources_dir() / "fonts"
+    texts = ["Đ", "D", "ư", "u", "Đường", "Duong", "Cần Thơ – Ninh Kiều", "Can Tho - Ninh Kieu"]
     project = Project(crs="EPSG:5897")
     project.add_layer(make_dem())
-    places = [shapely.Point(X0 + 30 + 88 * k, Y0 + 250) for k in range(len(texts))]
+    places = [shapely.Point(X0 + 30 + 88 * k, Y0 + 250) for k in range(6)]
+    places += [shapely.Point(X0 + 200, Y0 + 140), shapely.Point(X0 + 200, Y0 + 60)]
     project.add_layer(VectorLayer(name="glyphs", frame=_frame(places, name=texts),
                                   style=Style(label_field="name", point_size=4.0)))
     with offscreen_scene(project, size=(800, 450), view=None) as scene:
@@ -162,3 +169,7 @@ def test_vietnamese_glyphs_are_drawn():
     assert ink["Đ"] > ink["D"] + 4, ("the bar of Đ", ink)
     assert ink["ư"] > ink["u"] + 3, ("the horn of ư", ink)
     assert ink["Đường"] > ink["Duong"] + 10, ink
+    # the marks of ầ, ơ, ề and the dash: more ink than the same words without them, and no
+    # missing-glyph boxes (which would at least double it)
+    vietnamese, plain = ink["Cần Thơ – Ninh Kiều"], ink["Can Tho - Ninh Kieu"]
+    assert plain > 60 and plain + 8 < vietnamese < 1.6 * plain, ink

@@ -1,61 +1,76 @@
-"""Start the desktop application."""
+"""Start the desktop application: logging, crash reports, fonts, language, the main window."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import traceback
-from pathlib import Path
 
 log = logging.getLogger("citytwin")
 
 
-def _log_dir() -> Path:
-    from platformdirs import user_log_dir
+def register_fonts() -> list[str]:
+    """Make the shipped font (Vietnamese coverage) available to Qt; returns its families."""
+    from PySide6.QtGui import QFontDatabase
 
-    path = Path(user_log_dir("CityTwin", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    from viewer.core.resources import font_file
+
+    families: list[str] = []
+    for bold in (False, True):
+        path = font_file(bold)
+        font_id = QFontDatabase.addApplicationFont(str(path)) if path.is_file() else -1
+        if font_id < 0:
+            log.warning("%s: font not loaded; Vietnamese falls back to the system's fonts", path)
+            continue
+        families += QFontDatabase.applicationFontFamilies(font_id)
+    return families
 
 
-def _install_crash_handler() -> None:
-    """Uncaught exceptions go to the log file with their traceback and to a dialog naming it."""
-    log_file = _log_dir() / "citytwin.log"
-    logging.basicConfig(level=logging.INFO, filename=log_file, encoding="utf-8",
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def setup_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplication, imported late
+    """The QApplication with names, fonts and the language of the user's preferences.
 
-    def handle(kind, value, tb):  # noqa: ANN001 - sys.excepthook signature
-        text = "".join(traceback.format_exception(kind, value, tb))
-        log.error("uncaught exception\n%s", text)
-        sys.__stderr__.write(text)
-        from PySide6.QtCore import QCoreApplication
-        from PySide6.QtWidgets import QApplication, QMessageBox
+    Returns
+    -------
+    app, preferences, messages
+        The application, the preferences used, and messages to show once the window is up
+        (a preferences file that could not be read).
+    """
+    from PySide6.QtWidgets import QApplication
 
-        if QApplication.instance() is not None:
-            tr = QCoreApplication.translate
-            QMessageBox.critical(None, tr("CityTwin", "Unexpected error"),
-                                 tr("CityTwin", "Something went wrong: {0}\n\nThe details are in {1}")
-                                 .format(value, log_file))
+    from viewer.commands.preferences_io import load_preferences
+    from viewer.qt.qt_i18n import apply_language, compile_stale_translations, resolve_language
 
-    sys.excepthook = handle
+    app = QApplication.instance() or QApplication((argv or sys.argv)[:1])
+    app.setApplicationName("CityTwin")
+    app.setOrganizationName("CityTwin")
+    from PySide6.QtCore import QCoreApplication
+
+    from viewer.qt.qt_attribute_panel import vietnamese_font
+
+    register_fonts()
+    app.setFont(vietnamese_font(app.font()))
+    preferences, problem = load_preferences()
+    compile_stale_translations()
+    apply_language(resolve_language(preferences.language))
+    messages = [QCoreApplication.translate("CityTwin", "Preferences not used: {problem}").format(problem=problem)
+                ] if problem else []
+    return app, preferences, messages
 
 
 def run_gui(paths: list[str]) -> int:
     """Open the main window with ``paths`` (none: the demo district) and run the event loop."""
-    _install_crash_handler()
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication
+    from viewer.app.crash import install_crash_handler, setup_logging
+    from viewer.commands.preferences_io import log_dir
 
+    install_crash_handler(setup_logging(log_dir()))
+    app, _, messages = setup_application()
     from viewer.commands.demo import demo_project_dir
     from viewer.core.project import Project
     from viewer.qt.qt_main_window import QtMainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("CityTwin")
-    app.setOrganizationName("CityTwin")
-    app.setFont(QFont("DejaVu Sans", 10))
     window = QtMainWindow(Project())
     window.resize(1600, 950)
     window.show()
+    for message in messages:
+        window.statusBar().showMessage(message, 15000)
     window.open_paths(paths or [str(demo_project_dir())])
     return app.exec()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from viewer.core.resources import resources_dir
 
-def resources_dir() -> Path:
-    """The resources/ folder: beside the package in a checkout, inside the bundle when frozen."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+__all__ = ["demo_project_dir", "resources_dir"]
 
 
 def demo_project_dir() -> Path:

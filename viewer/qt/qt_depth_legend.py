@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from viewer.core.project import Project
 from viewer.core.style import ramp_colors
 from viewer.qt.model_links import unlink_all
+from viewer.qt.qt_locale import date_format
 
 WIDTH_PX, HEIGHT_PX = 190, 66
 MARGIN_PX = 10
@@ -66,13 +67,14 @@ class QtDepthLegend(QtWidgets.QWidget):
         self._place()
         self.update()
 
-    def frame_text(self, form: str = "yyyy-MM-dd HH:mm 'UTC'") -> str:
-        """The shown frame's time in UTC, in the QDateTime format ``form``."""
+    def frame_text(self, form: str | None = None) -> str:
+        """The shown frame's time in UTC, in the QDateTime format ``form`` (default: the
+        locale's date, the time and "UTC")."""
         if self.layer is None:
             return ""
         t_ns = int(self.layer.times_ns[self.layer.frame_index])
         stamp = QtCore.QDateTime.fromMSecsSinceEpoch(t_ns // 1_000_000, QtCore.QTimeZone.utc())
-        return stamp.toString(form)
+        return stamp.toString(form or date_format() + " HH:mm 'UTC'")
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 (Qt name)
         if self.layer is None:

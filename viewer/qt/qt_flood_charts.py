@@ -15,20 +15,17 @@ from viewer.core.clock import NS
 BASELINE_COLOR, MEASURES_COLOR = "#868e96", "#1971c2"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QtFloodCharts", text)
-
 
 def impact_metrics() -> list[tuple[str, str]]:
     """(summary key, label) of the rows the impacts table shows."""
-    return [("flooded_area_m2", _tr("Flooded area (ha)")),
-            ("buildings_affected", _tr("Buildings flooded")),
-            ("residents_affected", _tr("Residents affected")),
-            ("damage_total", _tr("Damage (million VND)")),
-            ("roads_cut", _tr("Roads impassable")),
-            ("road_length_impassable_m", _tr("Impassable road length (km)")),
-            ("facilities_affected", _tr("Critical facilities flooded")),
-            ("facilities_cut_off", _tr("Critical facilities cut off"))]
+    return [("flooded_area_m2", QCoreApplication.translate("QtFloodCharts", "Flooded area (ha)")),
+            ("buildings_affected", QCoreApplication.translate("QtFloodCharts", "Buildings flooded")),
+            ("residents_affected", QCoreApplication.translate("QtFloodCharts", "Residents affected")),
+            ("damage_total", QCoreApplication.translate("QtFloodCharts", "Damage (million VND)")),
+            ("roads_cut", QCoreApplication.translate("QtFloodCharts", "Roads impassable")),
+            ("road_length_impassable_m", QCoreApplication.translate("QtFloodCharts", "Impassable road length (km)")),
+            ("facilities_affected", QCoreApplication.translate("QtFloodCharts", "Critical facilities flooded")),
+            ("facilities_cut_off", QCoreApplication.translate("QtFloodCharts", "Critical facilities cut off"))]
 
 
 def _shown(key: str, value: Any) -> float:
@@ -43,10 +40,10 @@ class QtImpactTable(QTableWidget):
     def show_numbers(self, measures: dict[str, Any], baseline: dict[str, Any] | None = None) -> None:
         """Fill the table from two summaries (``baseline`` None: one column)."""
         locale = QLocale()
-        heads = [_tr("Impact"), _tr("With measures") if baseline else _tr("Scenario")]
+        heads = [QCoreApplication.translate("QtFloodCharts", "Impact"), QCoreApplication.translate("QtFloodCharts", "With measures") if baseline else QCoreApplication.translate("QtFloodCharts", "Scenario")]
         if baseline:
-            heads[1:1] = [_tr("Baseline")]
-            heads.append(_tr("Change"))
+            heads[1:1] = [QCoreApplication.translate("QtFloodCharts", "Baseline")]
+            heads.append(QCoreApplication.translate("QtFloodCharts", "Change"))
         rows = [(key, label) for key, label in impact_metrics() if key in measures]
         self.setColumnCount(len(heads))
         self.setHorizontalHeaderLabels(heads)
@@ -73,7 +70,7 @@ class QtBuildingChart(pg.PlotWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, background="w")
         self.setMinimumHeight(160)
-        self.getPlotItem().setLabel("left", _tr("Buildings"))
+        self.getPlotItem().setLabel("left", QCoreApplication.translate("QtFloodCharts", "Buildings"))
         self.getPlotItem().showGrid(y=True, alpha=0.3)
         self.bars: dict[str, list[float]] = {}
 
@@ -88,11 +85,11 @@ class QtBuildingChart(pg.PlotWidget):
         if baseline:
             self.bars["baseline"] = [float(baseline.get(k, 0)) for k in labels]
             plot.addItem(pg.BarGraphItem(x=x - width / 2, height=self.bars["baseline"], width=width,
-                                         brush=BASELINE_COLOR, name=_tr("Baseline")))
+                                         brush=BASELINE_COLOR, name=QCoreApplication.translate("QtFloodCharts", "Baseline")))
         plot.addItem(pg.BarGraphItem(x=x + (width / 2 if baseline else 0.0), height=self.bars["measures"],
                                      width=width, brush=MEASURES_COLOR))
         plot.getAxis("bottom").setTicks([list(zip(x, labels))])
-        plot.setTitle(_tr("Buildings by flood depth") + (_tr(" (grey: baseline)") if baseline else ""))
+        plot.setTitle(QCoreApplication.translate("QtFloodCharts", "Buildings by flood depth") + (QCoreApplication.translate("QtFloodCharts", " (grey: baseline)") if baseline else ""))
 
 
 class QtDepthChart(pg.PlotWidget):
@@ -102,8 +99,8 @@ class QtDepthChart(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setMinimumHeight(150)
         plot = self.getPlotItem()
-        plot.setLabel("left", _tr("Depth (m)"))
-        plot.setLabel("bottom", _tr("Hours from the start"))
+        plot.setLabel("left", QCoreApplication.translate("QtFloodCharts", "Depth (m)"))
+        plot.setLabel("bottom", QCoreApplication.translate("QtFloodCharts", "Hours from the start"))
         plot.showGrid(x=True, y=True, alpha=0.3)
         self.curve = plot.plot(pen=pg.mkPen(MEASURES_COLOR, width=2))
         self.baseline_curve = plot.plot(pen=pg.mkPen(BASELINE_COLOR, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
@@ -121,7 +118,7 @@ class QtDepthChart(pg.PlotWidget):
             self.baseline_curve.setData(hours, np.asarray(baseline, dtype=float))
         else:
             self.baseline_curve.setData([], [])
-        self.getPlotItem().setTitle(_tr("Depth at {where}").format(where=where))
+        self.getPlotItem().setTitle(QCoreApplication.translate("QtFloodCharts", "Depth at {where}").format(where=where))
 
     def set_time(self, t_ns: int) -> None:
         """Move the cursor to clock time ``t_ns``."""

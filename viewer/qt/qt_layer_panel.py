@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidg
 from viewer.core.layers import Layer
 from viewer.core.project import Project
 from viewer.qt.model_links import unlink_all
+from viewer.qt.qt_locale import count_text
 
 LAYER_ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -262,7 +263,7 @@ class QtLayerPanel(QWidget):
         text = self.tr("Name: {name}\nKind: {kind}\nCRS: {crs}\nFeatures: {count}\nSource: {source}")
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Layer properties"),
                           text.format(name=layer.name, kind=layer.kind, crs=layer.crs or "?",
-                                      count=f"{layer.feature_count:,}", source=source),
+                                      count=count_text(layer.feature_count), source=source),
                           QMessageBox.StandardButton.Close, self)
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -28,8 +28,10 @@ from viewer.core.project import Project
 from viewer.qt.qt_alarm_list import QtAlarmList
 from viewer.qt.qt_attribute_panel import QtAttributePanel, vietnamese_font
 from viewer.qt.qt_depth_legend import QtDepthLegend
+from viewer.qt.qt_feature_search import QtFeatureSearch
 from viewer.qt.qt_flood_panel import QtFloodPanel
 from viewer.qt.qt_layer_panel import QtLayerPanel
+from viewer.qt.qt_locale import number_text
 from viewer.qt.qt_map2d import QtMap2D
 from viewer.qt.qt_progress import QtProgressWidget
 from viewer.qt.qt_sensor_chart import QtSensorChart
@@ -52,8 +54,8 @@ def format_coordinates(x: float, y: float, crs: str, lon: float, lat: float) -> 
     """Status-bar text for a map position: project coordinates, then latitude/longitude."""
     ns = "N" if lat >= 0 else "S"
     ew = "E" if lon >= 0 else "W"
-    return (f"{x:,.1f}  {y:,.1f}  ({crs or '?'})    "
-            f"{abs(lat):.5f}° {ns}  {abs(lon):.5f}° {ew}")
+    return (f"{number_text(x)}  {number_text(y)}  ({crs or '?'})    "
+            f"{number_text(abs(lat), 5)}° {ns}  {number_text(abs(lon), 5)}° {ew}")
 
 
 def readable_files_in(folder: Path) -> list[Path]:
@@ -126,6 +128,12 @@ class QtMainWindow(QMainWindow):
         self.tabifyDockWidget(self.attribute_dock, self.flood_dock)
         self.attribute_dock.raise_()
         self.depth_legend = QtDepthLegend(project, self.map2d)
+        self.search_box = QtFeatureSearch(project, self)
+        self.search_box.chosen.connect(self.go_to_match)
+        self.search_toolbar = QToolBar(self.tr("Search"), self)
+        self.search_toolbar.setObjectName("Search")
+        self.search_toolbar.addWidget(self.search_box)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.search_toolbar)
 
         self.coordinates_label = QLabel(self)
         self.progress_widget = QtProgressWidget(self)
@@ -202,6 +210,9 @@ class QtMainWindow(QMainWindow):
                      QKeySequence.StandardKey.SaveAs)
         self._action(file_menu, self.tr("&Export view as image…"), self.export_view_dialog)
         file_menu.addSeparator()
+        self._action(file_menu, self.tr("P&references…"), self.show_preferences,
+                     QKeySequence.StandardKey.Preferences)
+        file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
 
         view_menu = bar.addMenu(self.tr("&View"))
@@ -250,6 +261,15 @@ class QtMainWindow(QMainWindow):
             title = self.tr("{name} (synthetic demo)").format(name=title)
         self.setWindowTitle(f"{title} — {APP_NAME}")
 
+    def show_preferences(self) -> QWidget:
+        """Open the Preferences dialog (non-blocking)."""
+        from viewer.qt.qt_preferences import QtPreferencesDialog
+
+        dialog = QtPreferencesDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def show_about(self) -> QWidget:
         """Open the About box (non-blocking)."""
         from viewer.qt.qt_about import QtAboutDialog
@@ -265,9 +285,15 @@ class QtMainWindow(QMainWindow):
         try:
             lon, lat = self.map2d.lonlat(x, y)
         except Exception:  # no CRS yet, or outside PROJ's area: show the plain coordinates
-            self.coordinates_label.setText(f"{x:,.1f}  {y:,.1f}")
+            self.coordinates_label.setText(f"{number_text(x)}  {number_text(y)}")
             return
         self.coordinates_label.setText(format_coordinates(x, y, self.project.crs, lon, lat))
+
+    def go_to_match(self, match: Any) -> None:
+        """Frame a search result on the map (with room around it: a point gets 200 m)."""
+        x0, y0, x1, y1 = match.bounds
+        pad = max(100.0, 0.5 * max(x1 - x0, y1 - y0))
+        self.map2d.zoom_to((x0 - pad, y0 - pad, x1 + pad, y1 + pad))
 
     def zoom_to_layer(self, layer: Layer) -> None:
         """Frame ``layer`` in both views."""

@@ -8,19 +8,16 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from viewer.qt.qt_workers import Worker
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("QtProgressWidget", text)
-
 
 def format_eta(seconds: float) -> str:
     """'about 12 s left', 'about 3 min left', or '' when unknown (negative)."""
     if seconds < 0:
         return ""
     if seconds < 90:
-        return _tr("about {n} s left").format(n=max(1, round(seconds)))
+        return QCoreApplication.translate("QtProgressWidget", "about {n} s left").format(n=max(1, round(seconds)))
     if seconds < 90 * 60:
-        return _tr("about {n} min left").format(n=round(seconds / 60))
-    return _tr("about {n} h left").format(n=round(seconds / 3600, 1))
+        return QCoreApplication.translate("QtProgressWidget", "about {n} min left").format(n=round(seconds / 60))
+    return QCoreApplication.translate("QtProgressWidget", "about {n} h left").format(n=round(seconds / 3600, 1))
 
 
 class QtProgressWidget(QWidget):

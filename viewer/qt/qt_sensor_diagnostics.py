@@ -14,6 +14,8 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from viewer.qt.qt_locale import count_text
+
 REFRESH_MS = 500
 """Refresh interval (2 Hz)."""
 NAME, STATE, RECEIVED, ACCEPTED, REJECTED, PROBLEM = range(6)
@@ -67,8 +69,8 @@ class QtSensorDiagnostics(QWidget):
                 item = QTreeWidgetItem(self.tree)
                 item.setExpanded(True)  # reasons show at first; the user may fold them
             rejected = snap["rejected"]
-            for column, text in ((NAME, snap["name"]), (STATE, snap["state"]), (RECEIVED, f"{snap['received']:,}"),
-                                 (ACCEPTED, f"{snap['accepted']:,}"), (REJECTED, f"{sum(rejected.values()):,}"),
+            for column, text in ((NAME, snap["name"]), (STATE, snap["state"]), (RECEIVED, count_text(snap['received'])),
+                                 (ACCEPTED, count_text(snap['accepted'])), (REJECTED, count_text(sum(rejected.values()))),
                                  (PROBLEM, snap["last_problem"])):
                 item.setText(column, str(text))
             item.setToolTip(PROBLEM, snap["last_problem"])
@@ -78,7 +80,7 @@ class QtSensorDiagnostics(QWidget):
             for k, (reason, count) in enumerate(reasons):
                 child = item.child(k) or QTreeWidgetItem(item)
                 child.setText(NAME, reason)
-                child.setText(REJECTED, f"{count:,}")
+                child.setText(REJECTED, count_text(count))
 
     def rows(self) -> dict[str, dict[str, str]]:
         """Per source name: its column texts, and ``"reasons"``: reason -> count text."""

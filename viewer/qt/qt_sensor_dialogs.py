@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog
 from viewer.core.clock import NS, now_ns
 from viewer.core.progress import Cancelled, Progress
 from viewer.core.project import Project
+from viewer.qt.qt_locale import count_text
 from viewer.qt.qt_workers import Worker
 
 DEFAULT_BROKER = "127.0.0.1:1883"
@@ -227,7 +228,7 @@ class QtSensorMenu(QMenu):
         if was_empty:
             self.window_.zoom_to_project()
         self._message(self.tr("{name}: {things} stations, {rows} observations").format(
-            name=name, things=len(network.things), rows=f"{len(rows):,}"))
+            name=name, things=len(network.things), rows=count_text(len(rows))))
 
     # -- MQTT ------------------------------------------------------------------------------------
 

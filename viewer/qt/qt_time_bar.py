@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QS
 
 from viewer.core.clock import NS, Clock
 from viewer.qt.model_links import unlink_all
+from viewer.qt.qt_locale import date_format, datetime_text
 
 SPEEDS = (1.0, 10.0, 60.0, 100.0, 300.0, 1000.0)
 """Replay speeds offered (times real time)."""
@@ -33,7 +34,6 @@ WINDOWS_S = (600.0, 1800.0, 3600.0, 3 * 3600.0, 6 * 3600.0, 12 * 3600.0, 86400.0
 """Lengths offered for the "last N minutes/hours" window, in seconds."""
 SLIDER_STEPS = 100_000
 """Finest slider resolution over the replay range (never finer than a second)."""
-DATETIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
 
 def format_utc(t_ns: int) -> str:
@@ -48,8 +48,9 @@ def local_datetime(t_ns: int, zone: QTimeZone | None = None) -> QDateTime:
 
 
 def format_local(t_ns: int, zone: QTimeZone | None = None) -> str:
-    """``2026-11-24 00:00:00``: the instant in the user's time zone."""
-    return local_datetime(t_ns, zone).toString(DATETIME_FORMAT)
+    """``2026-11-24 00:00:00`` (``24/11/2026 00:00:00`` in Vietnamese): the instant in the user's
+    time zone and date format."""
+    return datetime_text(t_ns, zone)
 
 
 def duration_text(seconds: float) -> str:
@@ -110,7 +111,7 @@ class QtTimeBar(QWidget):
         self.slider.valueChanged.connect(self._on_slider)
         self.datetime_edit = QDateTimeEdit(self)
         self.datetime_edit.setTimeZone(self.time_zone)
-        self.datetime_edit.setDisplayFormat(DATETIME_FORMAT)
+        self.datetime_edit.setDisplayFormat(date_format() + " HH:mm:ss")
         self.datetime_edit.setCalendarPopup(True)
         self.datetime_edit.dateTimeChanged.connect(self._on_datetime_typed)
         self.datetime_edit.editingFinished.connect(self._on_datetime)

@@ -75,19 +75,13 @@ class LabelCandidates:
 def label_font() -> str | None:
     """A TrueType font with Vietnamese glyphs (VTK's built-in Arial drops ư, ơ, ễ ...).
 
-    DejaVu Sans ships with matplotlib (a pyvista dependency) on every platform; Linux systems
-    usually have it too. None when neither is found (VTK's own font is used).
+    CityTwin ships DejaVu Sans Bold in resources/fonts (in the bundle too); None only when that
+    file is missing, and then VTK's own font is used.
     """
-    import importlib.util
-    from pathlib import Path
+    from viewer.core.resources import font_file
 
-    candidates = []
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.submodule_search_locations:
-        fonts = Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
-        candidates.append(fonts / "DejaVuSans-Bold.ttf")
-    candidates.append(Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"))
-    return next((str(path) for path in candidates if path.is_file()), None)
+    path = font_file(bold=True)
+    return str(path) if path.is_file() else None
 
 
 def label_texts(frame: Any, field: str | None) -> list[str] | None:
