@@ -32,6 +32,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[test]"
   echo "$want" > "$stamp"
 fi
+# Translations: resources/translations/*.ts compiled to the .qm files the app loads.
+bash packaging/update_translations.sh --compile-only
 
 case "$what" in
   demo)

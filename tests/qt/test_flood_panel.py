@@ -152,3 +152,39 @@ def test_a_scenario_that_cannot_run_says_why_and_keeps_the_project(window, demo_
     assert window.error_box is not None and "rain" in window.error_box.text().lower()
     assert list(demo_project.layers) == layers_before
     demo_project.scenarios.remove(bad)
+
+
+def test_measures_from_selected_features_join_the_scenario(window, demo_project):
+    panel = window.flood_panel
+    measures = panel.measure_list
+    roads = next(layer for layer in demo_project.layers if layer.source.get("layer") == "roads")
+    facilities = next(layer for layer in demo_project.layers if layer.source.get("layer") == "facilities")
+    reasons: list[str] = []
+    measures.failed.connect(reasons.append)
+
+    measures.add_from_selection()  # nothing selected yet
+    assert reasons and "select a feature" in reasons[-1]
+    demo_project.selection.select(roads.id, 0)
+    measures.kind_box.setCurrentIndex(measures.kind_box.findData("raise"))
+    measures.value_spin.setValue(3.2)
+    raised = measures.add_from_selection()
+    assert raised.kind == "raise" and raised.crest_m == 3.2 and raised.geometry.startswith("LINESTRING")
+    assert raised.name == "Đại lộ Hòa Bình"
+    demo_project.selection.select(facilities.id, 1)
+    measures.kind_box.setCurrentIndex(measures.kind_box.findData("retention"))
+    assert measures.add_from_selection() is None and "polygon" in reasons[-1]  # a pond needs an area
+    measures.kind_box.setCurrentIndex(measures.kind_box.findData("pump"))
+    measures.value_spin.setValue(4.0)
+    pump = measures.add_from_selection()
+    assert pump.kind == "pump" and pump.capacity_m3s == 4.0 and measures.list.count() == 2
+
+    panel.scenario_box.setCurrentIndex(panel.scenario_box.findText("Thử: triều cường 1 giờ"))
+    panel.raise_banks.setChecked(False)
+    measures.list.item(0).setCheckState(measures.list.item(0).checkState().Unchecked)  # the raised road off
+    chosen = panel.chosen_scenario()
+    assert [m.kind for m in chosen.measures] == ["pump"] and chosen.name.endswith("+ 1 measure(s)")
+    assert chosen.baseline().measures == []
+    measures.list.setCurrentRow(1)
+    measures.remove_current()
+    assert measures.list.count() == 1 and panel.chosen_scenario().name == "Thử: triều cường 1 giờ"
+    demo_project.selection.clear()

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from PySide6.QtCore import QLocale
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -39,7 +40,8 @@ def vietnamese_font(base: QFont | None = None) -> QFont:
 
 
 def format_value(value: Any) -> str:
-    """How an attribute value is written in the table (None and NaN as empty)."""
+    """How an attribute value is written in the table (None and NaN as empty; decimals in the
+    interface locale; whole numbers, often codes, without group separators)."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -47,7 +49,9 @@ def format_value(value: Any) -> str:
             return ""
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return f"{value:.10g}"
+        locale = QLocale()
+        locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator)
+        return locale.toString(value, "g", 10)  # 12,5 in Vietnamese
     if isinstance(value, bytes):
         return value.hex()
     return str(value)

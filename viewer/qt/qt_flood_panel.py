@@ -11,6 +11,7 @@ A click on the map charts the depth over time there. The scenario is kept in
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -22,6 +23,7 @@ from viewer.core.progress import Progress
 from viewer.core.project import Project
 from viewer.qt.model_links import unlink_all
 from viewer.qt.qt_flood_charts import QtBuildingChart, QtDepthChart, QtImpactTable
+from viewer.qt.qt_flood_measures import QtMeasureList
 from viewer.qt.qt_workers import Worker
 
 REPLAY_SPEED = 120.0
@@ -73,6 +75,8 @@ class QtFloodPanel(QWidget):
         self.crest.setSingleStep(0.1)
         self.crest.setValue(2.6)
         self.crest.setSuffix(" m")
+        self.measure_list = QtMeasureList(project, self)
+        self.measure_list.failed.connect(lambda reason: self.status.setText(reason))
         self.compare = QCheckBox(self.tr("Also run without measures (baseline)"), self)
         self.compare.setChecked(True)
         self.run_button = QPushButton(self.tr("Run flood"), self)
@@ -97,6 +101,7 @@ class QtFloodPanel(QWidget):
         measure.addWidget(self.raise_banks)
         measure.addWidget(self.crest)
         form.addRow(self.tr("Measure"), measure)
+        form.addRow(self.tr("More measures"), self.measure_list)
         form.addRow("", self.compare)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
@@ -148,12 +153,16 @@ class QtFloodPanel(QWidget):
         found = self.choices.get(self.scenario_box.currentText())
         if found is None:
             return None
+        measures, name = list(found.measures), found.name
         if self.raise_banks.isChecked():
             crest = self.crest.value()
-            measure = embankment_measure(self.project, crest_m=crest)
-            name = self.tr("{scenario} + banks at {crest} m").format(scenario=found.name, crest=f"{crest:g}")
-            return found.with_measures(list(found.measures) + [measure], name=name)
-        return found
+            measures.append(embankment_measure(self.project, crest_m=crest))
+            name = self.tr("{scenario} + banks at {crest} m").format(scenario=name, crest=f"{crest:g}")
+        added = [copy.deepcopy(m) for m in self.measure_list.enabled_measures()]
+        if added:
+            measures += added
+            name = self.tr("{scenario} + {n} measure(s)").format(scenario=name, n=len(added))
+        return found if name == found.name else found.with_measures(measures, name=name)
 
     # -- running -----------------------------------------------------------------------------
     def run_selected(self) -> Worker | None:

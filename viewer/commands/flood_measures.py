@@ -1,0 +1,70 @@
+"""Measures made from a feature the user selected on the map (the flood panel's "add measure")."""
+
+from __future__ import annotations
+
+from viewer.core.layers import VectorLayer
+from viewer.core.project import Project
+from viewer.scenarios.flood_scenario import (FloodWall, ManningZone, Measure, PumpMeasure, RaiseMeasure,
+                                             RetentionPond, ScenarioError)
+
+GEOMETRIES = {"raise": ("polygon", "line"), "wall": ("line", "polygon"), "pump": ("point", "polygon"),
+              "retention": ("polygon",), "manning": ("polygon",)}
+"""Which geometry kinds each measure takes (a wall on a polygon follows its outline)."""
+
+
+def selected_geometry(project: Project) -> tuple[str, str, str]:
+    """The selected feature as (WKT in the project CRS, ``point``/``line``/``polygon``, its name).
+
+    Raises
+    ------
+    ScenarioError
+        When nothing, or a feature without a usable geometry, is selected.
+    """
+    layer = project.layer_by_id(project.selection.layer_id)
+    index = project.selection.index
+    if not isinstance(layer, VectorLayer) or index is None or layer.frame is None or index >= len(layer.frame):
+        raise ScenarioError("select a feature on the map first (a road, a dike, a point for a pump)")
+    geometry = layer.frame.geometry.iloc[index]
+    if geometry is None or geometry.is_empty:
+        raise ScenarioError(f"{layer.name}: feature {index} has no geometry")
+    kind = {"Point": "point", "LineString": "line", "Polygon": "polygon"}.get(
+        geometry.geom_type.replace("Multi", ""), "")
+    if not kind:
+        raise ScenarioError(f"{layer.name}: feature {index} is a {geometry.geom_type}, which no measure takes")
+    row = layer.frame.iloc[index]
+    name = next((str(row[c]) for c in ("name", "ten", "tên") if c in layer.frame.columns and isinstance(row[c], str)
+                 and row[c]), f"{layer.name} #{index}")
+    return geometry.wkt, kind, name
+
+
+def measure_for(kind: str, value: float, wkt: str, geometry_kind: str, name: str) -> Measure:
+    """A measure of ``kind`` with its main number ``value`` on geometry ``wkt``.
+
+    ``value`` is the crest (m above datum) for ``raise`` and ``wall``, the capacity (m³/s) for
+    ``pump``, the depth dug (m) for ``retention`` and Manning's n for ``manning``.
+
+    Raises
+    ------
+    ScenarioError
+        When the geometry kind does not suit the measure, or the value is out of range.
+    """
+    allowed = GEOMETRIES.get(kind)
+    if allowed is None:
+        raise ScenarioError(f"unknown measure {kind!r}")
+    if geometry_kind not in allowed:
+        raise ScenarioError(f"{name}: a {kind} measure needs a {' or '.join(allowed)}, not a {geometry_kind}")
+    if kind == "wall" and geometry_kind == "polygon":
+        import shapely
+
+        wkt = shapely.from_wkt(wkt).boundary.wkt
+    if value <= 0 or (kind == "manning" and value > 0.5):
+        raise ScenarioError(f"{name}: {value:g} is not a usable value for a {kind} measure")
+    if kind == "raise":
+        return RaiseMeasure(name=name, geometry=wkt, crest_m=value)
+    if kind == "wall":
+        return FloodWall(name=name, geometry=wkt, crest_m=value)
+    if kind == "pump":
+        return PumpMeasure(name=name, geometry=wkt, capacity_m3s=value)
+    if kind == "retention":
+        return RetentionPond(name=name, geometry=wkt, depth_m=value)
+    return ManningZone(name=name, geometry=wkt, n=value)
