@@ -20,15 +20,16 @@ from viewer.scenarios.flood.solver import FAST, G, _pow73, span_union, step_rang
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
-def _velocity(q, hf, h_adv):
-    return q / hf if hf > h_adv else 0.0
+def _velocity(q, w, hf, h_adv):
+    return q / (w * hf) if hf > h_adv and w > 0.0 else 0.0
 
 
 @njit(cache=True, parallel=True, fastmath=FAST)
-def face_velocities(h, z, qx, qy, ux, vy, lo, hi, force, plo, phi, h_adv):
-    """``ux = qx / h_flow`` and ``vy = qy / h_flow`` on the faces of this step's (and the last step's)
-    span of each row, 0 where the flow depth is below ``h_adv``; computed once per step so the
-    convective term reads each velocity instead of recomputing it."""
+def face_velocities(h, z, qx, qy, wx, wy, ux, vy, lo, hi, force, plo, phi, h_adv):
+    """``ux = qx / (w h_flow)`` and ``vy = qy / (w h_flow)`` (``w`` the face's open fraction) on the
+    faces of this step's (and the last step's) span of each row, 0 where the flow depth is below
+    ``h_adv``; computed once per step so the convective term reads each velocity instead of
+    recomputing it."""
     ny, nx = h.shape
     for i in prange(ny):
         a, b = step_range(lo, hi, force, i, nx)
@@ -40,15 +41,15 @@ def face_velocities(h, z, qx, qy, ux, vy, lo, hi, force, plo, phi, h_adv):
                 hf = h[i, nx - 1]
             else:
                 hf = max(z[i, j - 1] + h[i, j - 1], z[i, j] + h[i, j]) - max(z[i, j - 1], z[i, j])
-            ux[i, j] = _velocity(qx[i, j], hf, h_adv)
+            ux[i, j] = _velocity(qx[i, j], wx[i, j], hf, h_adv)
         for j in range(u0, u1 + 1):
             if i == 0:
                 hf = h[0, j]
             else:
                 hf = max(z[i - 1, j] + h[i - 1, j], z[i, j] + h[i, j]) - max(z[i - 1, j], z[i, j])
-            vy[i, j] = _velocity(qy[i, j], hf, h_adv)
+            vy[i, j] = _velocity(qy[i, j], wy[i, j], hf, h_adv)
             if i == ny - 1:
-                vy[ny, j] = _velocity(qy[ny, j], h[ny - 1, j], h_adv)
+                vy[ny, j] = _velocity(qy[ny, j], wy[ny, j], h[ny - 1, j], h_adv)
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
@@ -100,21 +101,21 @@ def _advect_y(qy, ux, vy, i, j, dx):
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
-def _face_q_adv(q0, q_side_a, q_side_b, q_cross, eta_a, eta_b, z_a, z_b, n2, dt, dx, theta, h_min,
+def _face_q_adv(q0, q_side_a, q_side_b, q_cross, eta_a, eta_b, z_a, z_b, n2, w, dt, dx, theta, h_min,
                 h_adv, adv):
     """New discharge on a face and its wave speed ``|u| + sqrt(g h_flow)``; friction uses the whole
     velocity (``q_cross``: the other component averaged onto the face), as the shallow-water
-    equations have it."""
+    equations have it. ``w`` is the face's open fraction (``n2`` already holds n^2 / w)."""
     hf = max(eta_a, eta_b) - max(z_a, z_b)
-    if hf <= h_min:
+    if hf <= h_min or w <= 0.0:
         return 0.0, 0.0
     q_centred = theta * q0 + 0.5 * (1.0 - theta) * (q_side_a + q_side_b)
     if hf > h_adv:
         q_centred -= dt * adv
-    numerator = q_centred - G * hf * dt * (eta_b - eta_a) / dx
+    numerator = q_centred - w * G * hf * dt * (eta_b - eta_a) / dx
     q_norm = np.sqrt(q0 * q0 + q_cross * q_cross)
     q = numerator / (1.0 + G * dt * n2 * q_norm / _pow73(hf))
-    return q, abs(q) / hf + np.sqrt(G * hf)
+    return q, abs(q) / (w * hf) + np.sqrt(G * hf)
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
@@ -124,8 +125,8 @@ def _wet_face(h_a, h_b, z_a, z_b, h_adv):
 
 
 @njit(cache=True, parallel=True, fastmath=FAST)
-def momentum_advective(h, z, wall, qx, qy, ux, vy, qx_new, qy_new, n2x, n2y, lo, hi, force, rlo, rhi, plo,
-                       phi, rowspeed, dt, dx, theta, h_min, h_adv):
+def momentum_advective(h, z, wall, qx, qy, ux, vy, qx_new, qy_new, n2x, n2y, wx, wy, lo, hi, force, rlo, rhi,
+                       plo, phi, rowspeed, dt, dx, theta, h_min, h_adv):
     """As :func:`viewer.scenarios.flood.solver.momentum`, with the convective term (face velocities
     ``ux``/``vy`` from :func:`face_velocities`); also writes the
     fastest wave of each row, ``max(|u| + sqrt(g h_flow))`` over its faces, into ``rowspeed`` for the
@@ -147,7 +148,7 @@ def momentum_advective(h, z, wall, qx, qy, ux, vy, qx_new, qy_new, n2x, n2y, lo,
                 adv = _advect_x(qx, ux, vy, i, j, dx)
             q_cross = 0.25 * (qy[i, j - 1] + qy[i, j] + qy[i + 1, j - 1] + qy[i + 1, j])
             q, wave = _face_q_adv(qx[i, j], qx[i, j - 1], qx[i, j + 1], q_cross, z[i, j - 1] + h[i, j - 1],
-                                  z[i, j] + h[i, j], z[i, j - 1], z[i, j], n2x[i, j], dt, dx, theta,
+                                  z[i, j] + h[i, j], z[i, j - 1], z[i, j], n2x[i, j], wx[i, j], dt, dx, theta,
                                   h_min, h_adv, adv)
             qx_new[i, j] = q
             fastest = max(fastest, wave)
@@ -163,7 +164,7 @@ def momentum_advective(h, z, wall, qx, qy, ux, vy, qx_new, qy_new, n2x, n2y, lo,
                 q_cross = 0.25 * (qx[i - 1, j] + qx[i - 1, j + 1] + qx[i, j] + qx[i, j + 1])
                 q, wave = _face_q_adv(qy[i, j], qy[i - 1, j], qy[i + 1, j], q_cross,
                                       z[i - 1, j] + h[i - 1, j], z[i, j] + h[i, j], z[i - 1, j], z[i, j],
-                                      n2y[i, j], dt, dx, theta, h_min, h_adv, adv)
+                                      n2y[i, j], wy[i, j], dt, dx, theta, h_min, h_adv, adv)
                 qy_new[i, j] = q
                 fastest = max(fastest, wave)
         rowspeed[i] = fastest

@@ -97,6 +97,15 @@ class PreparedRun:
         self.n2x[:, 1:-1] = (0.5 * (n[:, :-1] + n[:, 1:])) ** 2
         self.n2y = np.zeros((ny + 1, nx))
         self.n2y[1:-1, :] = (0.5 * (n[:-1, :] + n[1:, :])) ** 2
+        # open fraction of each face; a partly open face's friction acts on its open width: with q the
+        # discharge per metre of face, the open part carries q / w, so the term g n2 |q| q / h^(7/3) of the
+        # open part, times w, is g (n2 / w) |q| q / h^(7/3)
+        if self.grid.face_open is None:
+            self.wx, self.wy = np.ones((ny, nx + 1)), np.ones((ny + 1, nx))
+        else:
+            self.wx, self.wy = (w.copy() for w in self.grid.face_open)
+            self.n2x /= np.where(self.wx > 0.0, self.wx, 1.0)
+            self.n2y /= np.where(self.wy > 0.0, self.wy, 1.0)
 
     def _series(self, times, values, label: str, nonneg: bool = False) -> _Series:
         times = clean_times(times, label)

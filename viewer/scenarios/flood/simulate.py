@@ -86,7 +86,7 @@ class _Stepper:
 
     def frame(self) -> FloodFrame:
         run = self.run
-        speed = self.solver.cell_speed(run.h, run.z, run.qx, run.qy, self.params.h_min)
+        speed = self.solver.cell_speed(run.h, run.z, run.qx, run.qy, run.wx, run.wy, self.params.h_min)
         return FloodFrame(time_s=self.t, depth=run.h.astype(np.float32), speed=speed,
                           step_count=self.steps, dt_last=self.dt, volume_m3=float(run.h.sum()) * run.area,
                           inflow_m3=self.inflow, outflow_m3=self.outflow, rain_m3=self.rain,
@@ -114,16 +114,16 @@ class _Stepper:
         rain_a, rain_b, w, raining = run.rain_at(t_mid)
         run.update_edge_levels(t_mid)
         if params.advection:
-            self.advection.face_velocities(run.h, run.z, run.qx, run.qy, self.ux, self.vy, run.lo, run.hi,
-                                           run.force, run.plo, run.phi, self.h_adv)
+            self.advection.face_velocities(run.h, run.z, run.qx, run.qy, run.wx, run.wy, self.ux, self.vy,
+                                           run.lo, run.hi, run.force, run.plo, run.phi, self.h_adv)
             self.advection.momentum_advective(run.h, run.z, run.wall, run.qx, run.qy, self.ux, self.vy,
-                                              run.qx_new, run.qy_new, run.n2x, run.n2y, run.lo, run.hi,
-                                              run.force, run.rlo, run.rhi, run.plo, run.phi, self.rowspeed,
-                                              dt, dx, theta, h_min, self.h_adv)
+                                              run.qx_new, run.qy_new, run.n2x, run.n2y, run.wx, run.wy,
+                                              run.lo, run.hi, run.force, run.rlo, run.rhi, run.plo, run.phi,
+                                              self.rowspeed, dt, dx, theta, h_min, self.h_adv)
         else:
             solver.momentum(run.h, run.z, run.wall, run.qx, run.qy, run.qx_new, run.qy_new, run.n2x,
-                            run.n2y, run.lo, run.hi, run.force, run.rlo, run.rhi, run.plo, run.phi,
-                            dt, dx, theta, h_min)
+                            run.n2y, run.wx, run.wy, run.lo, run.hi, run.force, run.rlo, run.rhi, run.plo,
+                            run.phi, dt, dx, theta, h_min)
         if self.has_edges:
             solver.edge_fluxes(run.h, run.z, run.wall, run.qx, run.qy, run.qx_new, run.qy_new, run.n2,
                                run.edge_kinds, run.edge_levels, dt, dx, h_min)

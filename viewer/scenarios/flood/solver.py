@@ -37,13 +37,14 @@ def _pow73(hf):
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
-def _face_q(q0, q_side_a, q_side_b, eta_a, eta_b, z_a, z_b, n2, dt, dx, theta, h_min):
-    """New unit discharge on a face from cell a to cell b (positive a -> b)."""
+def _face_q(q0, q_side_a, q_side_b, eta_a, eta_b, z_a, z_b, n2, w, dt, dx, theta, h_min):
+    """New unit discharge on a face from cell a to cell b (positive a -> b); ``w`` is the face's open
+    fraction (the pressure force acts on the open width only) and ``n2`` already holds n^2 / w."""
     hf = max(eta_a, eta_b) - max(z_a, z_b)
-    if hf <= h_min:
+    if hf <= h_min or w <= 0.0:
         return 0.0
     q_centred = theta * q0 + 0.5 * (1.0 - theta) * (q_side_a + q_side_b)
-    numerator = q_centred - G * hf * dt * (eta_b - eta_a) / dx
+    numerator = q_centred - w * G * hf * dt * (eta_b - eta_a) / dx
     return numerator / (1.0 + G * dt * n2 * abs(q0) / _pow73(hf))
 
 
@@ -75,8 +76,8 @@ def span_union(a, b, pa, pb):
 
 
 @njit(cache=True, parallel=True, fastmath=FAST)
-def momentum(h, z, wall, qx, qy, qx_new, qy_new, n2x, n2y, lo, hi, force, rlo, rhi, plo, phi, dt, dx,
-             theta, h_min):
+def momentum(h, z, wall, qx, qy, qx_new, qy_new, n2x, n2y, wx, wy, lo, hi, force, rlo, rhi, plo, phi, dt,
+             dx, theta, h_min):
     """Interior face fluxes at the new time from depths and fluxes at the old time.
 
     Writes this step's column range of each row into ``rlo``/``rhi``.
@@ -93,7 +94,7 @@ def momentum(h, z, wall, qx, qy, qx_new, qy_new, n2x, n2y, lo, hi, force, rlo, r
             else:
                 qx_new[i, j] = _face_q(qx[i, j], qx[i, j - 1], qx[i, j + 1],
                                        z[i, j - 1] + h[i, j - 1], z[i, j] + h[i, j], z[i, j - 1], z[i, j],
-                                       n2x[i, j], dt, dx, theta, h_min)
+                                       n2x[i, j], wx[i, j], dt, dx, theta, h_min)
         if i == 0:
             continue
         for j in range(u0, u1 + 1):
@@ -102,7 +103,7 @@ def momentum(h, z, wall, qx, qy, qx_new, qy_new, n2x, n2y, lo, hi, force, rlo, r
             else:
                 qy_new[i, j] = _face_q(qy[i, j], qy[i - 1, j], qy[i + 1, j],
                                        z[i - 1, j] + h[i - 1, j], z[i, j] + h[i, j], z[i - 1, j], z[i, j],
-                                       n2y[i, j], dt, dx, theta, h_min)
+                                       n2y[i, j], wy[i, j], dt, dx, theta, h_min)
 
 
 @njit(cache=True, fastmath=FAST)
@@ -300,15 +301,16 @@ def edge_volumes(qx, qy, dt, dx):
 
 
 @njit(cache=True, inline="always", fastmath=FAST)
-def _face_velocity(q, eta_a, eta_b, z_a, z_b, h_min):
+def _face_velocity(q, w, eta_a, eta_b, z_a, z_b, h_min):
     hf = max(eta_a, eta_b) - max(z_a, z_b)
-    return q / hf if hf > h_min else 0.0
+    return q / (w * hf) if hf > h_min and w > 0.0 else 0.0
 
 
 @njit(cache=True, parallel=True, fastmath=FAST)
-def cell_speed(h, z, qx, qy, h_min):
-    """Speed (m/s) at cell centres: the mean of the face velocities ``q / h_flow`` (as LISFLOOD-FP
-    reports them), which stays meaningful in the thin cells of a wetting front; 0 where dry."""
+def cell_speed(h, z, qx, qy, wx, wy, h_min):
+    """Speed (m/s) at cell centres: the mean of the face velocities ``q / (w h_flow)`` (as LISFLOOD-FP
+    reports them; ``w`` the faces' open fractions), which stays meaningful in the thin cells of a
+    wetting front; 0 where dry."""
     ny, nx = h.shape
     speed = np.zeros((ny, nx), dtype=np.float32)
     for i in prange(ny):
@@ -318,12 +320,16 @@ def cell_speed(h, z, qx, qy, h_min):
             eta = z[i, j] + h[i, j]
             u = v = 0.0
             if j > 0:
-                u += _face_velocity(qx[i, j], z[i, j - 1] + h[i, j - 1], eta, z[i, j - 1], z[i, j], h_min)
+                u += _face_velocity(qx[i, j], wx[i, j], z[i, j - 1] + h[i, j - 1], eta, z[i, j - 1], z[i, j],
+                                    h_min)
             if j + 1 < nx:
-                u += _face_velocity(qx[i, j + 1], eta, z[i, j + 1] + h[i, j + 1], z[i, j], z[i, j + 1], h_min)
+                u += _face_velocity(qx[i, j + 1], wx[i, j + 1], eta, z[i, j + 1] + h[i, j + 1], z[i, j],
+                                    z[i, j + 1], h_min)
             if i > 0:
-                v += _face_velocity(qy[i, j], z[i - 1, j] + h[i - 1, j], eta, z[i - 1, j], z[i, j], h_min)
+                v += _face_velocity(qy[i, j], wy[i, j], z[i - 1, j] + h[i - 1, j], eta, z[i - 1, j], z[i, j],
+                                    h_min)
             if i + 1 < ny:
-                v += _face_velocity(qy[i + 1, j], eta, z[i + 1, j] + h[i + 1, j], z[i, j], z[i + 1, j], h_min)
+                v += _face_velocity(qy[i + 1, j], wy[i + 1, j], eta, z[i + 1, j] + h[i + 1, j], z[i, j],
+                                    z[i + 1, j], h_min)
             speed[i, j] = 0.5 * np.sqrt(u * u + v * v)
     return speed
