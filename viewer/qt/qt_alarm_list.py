@@ -24,9 +24,10 @@ from viewer.core.clock import NS
 from viewer.core.project import Project
 from viewer.core.sensor_status import Alarm
 from viewer.core.sensors import LEVEL_ALARM
-from viewer.qt.model_links import unlink_all
-from viewer.qt.qt_time_bar import format_local, format_utc
 from viewer.core.style import STATUS_COLORS
+from viewer.qt.model_links import unlink_all
+from viewer.qt.qt_locale import value_text
+from viewer.qt.qt_time_bar import format_local, format_utc
 
 STALE_INTERVAL_MS = 500
 """Least time between two refreshes of the stale list."""
@@ -39,12 +40,10 @@ def age_text(seconds: float) -> str:
     """``12 min``, ``3 h``, ``2 d``: how long a sensor has been silent (translated units)."""
     minutes = seconds / 60.0
     if minutes < 120:
-        text, n = "{n} min", max(int(minutes), 0)
-    elif minutes < 48 * 60:
-        text, n = "{n} h", int(minutes // 60)
-    else:
-        text, n = "{n} d", int(minutes // 1440)
-    return QCoreApplication.translate("QtAlarmList", text).format(n=n)
+        return QCoreApplication.translate("QtAlarmList", "{n} min").format(n=max(int(minutes), 0))
+    if minutes < 48 * 60:
+        return QCoreApplication.translate("QtAlarmList", "{n} h").format(n=int(minutes // 60))
+    return QCoreApplication.translate("QtAlarmList", "{n} d").format(n=int(minutes // 1440))
 
 
 class QtAlarmList(QWidget):
@@ -135,7 +134,7 @@ class QtAlarmList(QWidget):
         item.setText(SENSOR, name)
         thing = self.project.sensors.things.get(stream.thing_id) if stream is not None else None
         item.setToolTip(SENSOR, thing.name if thing is not None else alarm.stream_id)
-        item.setText(VALUE, f"{alarm.value:g} {unit}".strip())
+        item.setText(VALUE, f"{value_text(alarm.value)} {unit}".strip())
         alarm_level = alarm.level >= LEVEL_ALARM
         item.setText(LEVEL, self.tr("alarm") if alarm_level else self.tr("warning"))
         item.setForeground(LEVEL, QBrush(QColor(STATUS_COLORS["alarm" if alarm_level else "warning"])))

@@ -11,21 +11,23 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from viewer.core.clock import NS
+from viewer.qt.qt_locale import drop_pyqtgraph_menus
+
+translate = QCoreApplication.translate
 
 BASELINE_COLOR, MEASURES_COLOR = "#868e96", "#1971c2"
 
 
-
 def impact_metrics() -> list[tuple[str, str]]:
     """(summary key, label) of the rows the impacts table shows."""
-    return [("flooded_area_m2", QCoreApplication.translate("QtFloodCharts", "Flooded area (ha)")),
-            ("buildings_affected", QCoreApplication.translate("QtFloodCharts", "Buildings flooded")),
-            ("residents_affected", QCoreApplication.translate("QtFloodCharts", "Residents affected")),
-            ("damage_total", QCoreApplication.translate("QtFloodCharts", "Damage (million VND)")),
-            ("roads_cut", QCoreApplication.translate("QtFloodCharts", "Roads impassable")),
-            ("road_length_impassable_m", QCoreApplication.translate("QtFloodCharts", "Impassable road length (km)")),
-            ("facilities_affected", QCoreApplication.translate("QtFloodCharts", "Critical facilities flooded")),
-            ("facilities_cut_off", QCoreApplication.translate("QtFloodCharts", "Critical facilities cut off"))]
+    return [("flooded_area_m2", translate("QtFloodCharts", "Flooded area (ha)")),
+            ("buildings_affected", translate("QtFloodCharts", "Buildings flooded")),
+            ("residents_affected", translate("QtFloodCharts", "Residents affected")),
+            ("damage_total", translate("QtFloodCharts", "Damage (million VND)")),
+            ("roads_cut", translate("QtFloodCharts", "Roads impassable")),
+            ("road_length_impassable_m", translate("QtFloodCharts", "Impassable road length (km)")),
+            ("facilities_affected", translate("QtFloodCharts", "Critical facilities flooded")),
+            ("facilities_cut_off", translate("QtFloodCharts", "Critical facilities cut off"))]
 
 
 def _shown(key: str, value: Any) -> float:
@@ -40,10 +42,11 @@ class QtImpactTable(QTableWidget):
     def show_numbers(self, measures: dict[str, Any], baseline: dict[str, Any] | None = None) -> None:
         """Fill the table from two summaries (``baseline`` None: one column)."""
         locale = QLocale()
-        heads = [QCoreApplication.translate("QtFloodCharts", "Impact"), QCoreApplication.translate("QtFloodCharts", "With measures") if baseline else QCoreApplication.translate("QtFloodCharts", "Scenario")]
+        heads = [translate("QtFloodCharts", "Impact"),
+                 translate("QtFloodCharts", "With measures") if baseline else translate("QtFloodCharts", "Scenario")]
         if baseline:
-            heads[1:1] = [QCoreApplication.translate("QtFloodCharts", "Baseline")]
-            heads.append(QCoreApplication.translate("QtFloodCharts", "Change"))
+            heads[1:1] = [translate("QtFloodCharts", "Baseline")]
+            heads.append(translate("QtFloodCharts", "Change"))
         rows = [(key, label) for key, label in impact_metrics() if key in measures]
         self.setColumnCount(len(heads))
         self.setHorizontalHeaderLabels(heads)
@@ -69,8 +72,9 @@ class QtBuildingChart(pg.PlotWidget):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, background="w")
+        drop_pyqtgraph_menus(self)
         self.setMinimumHeight(160)
-        self.getPlotItem().setLabel("left", QCoreApplication.translate("QtFloodCharts", "Buildings"))
+        self.getPlotItem().setLabel("left", translate("QtFloodCharts", "Buildings"))
         self.getPlotItem().showGrid(y=True, alpha=0.3)
         self.bars: dict[str, list[float]] = {}
 
@@ -85,11 +89,15 @@ class QtBuildingChart(pg.PlotWidget):
         if baseline:
             self.bars["baseline"] = [float(baseline.get(k, 0)) for k in labels]
             plot.addItem(pg.BarGraphItem(x=x - width / 2, height=self.bars["baseline"], width=width,
-                                         brush=BASELINE_COLOR, name=QCoreApplication.translate("QtFloodCharts", "Baseline")))
+                                         brush=BASELINE_COLOR,
+                                         name=translate("QtFloodCharts", "Baseline")))
         plot.addItem(pg.BarGraphItem(x=x + (width / 2 if baseline else 0.0), height=self.bars["measures"],
                                      width=width, brush=MEASURES_COLOR))
         plot.getAxis("bottom").setTicks([list(zip(x, labels))])
-        plot.setTitle(QCoreApplication.translate("QtFloodCharts", "Buildings by flood depth") + (QCoreApplication.translate("QtFloodCharts", " (grey: baseline)") if baseline else ""))
+        title = translate("QtFloodCharts", "Buildings by flood depth")
+        if baseline:
+            title += translate("QtFloodCharts", " (grey: baseline)")
+        plot.setTitle(title)
 
 
 class QtDepthChart(pg.PlotWidget):
@@ -97,13 +105,15 @@ class QtDepthChart(pg.PlotWidget):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent, background="w")
+        drop_pyqtgraph_menus(self)
         self.setMinimumHeight(150)
         plot = self.getPlotItem()
-        plot.setLabel("left", QCoreApplication.translate("QtFloodCharts", "Depth (m)"))
-        plot.setLabel("bottom", QCoreApplication.translate("QtFloodCharts", "Hours from the start"))
+        plot.setLabel("left", translate("QtFloodCharts", "Depth (m)"))
+        plot.setLabel("bottom", translate("QtFloodCharts", "Hours from the start"))
         plot.showGrid(x=True, y=True, alpha=0.3)
         self.curve = plot.plot(pen=pg.mkPen(MEASURES_COLOR, width=2))
-        self.baseline_curve = plot.plot(pen=pg.mkPen(BASELINE_COLOR, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.baseline_curve = plot.plot(pen=pg.mkPen(BASELINE_COLOR, width=1.5,
+                                                     style=pg.QtCore.Qt.PenStyle.DashLine))
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#212529"))
         plot.addItem(self.cursor)
         self.start_ns = 0
@@ -118,7 +128,7 @@ class QtDepthChart(pg.PlotWidget):
             self.baseline_curve.setData(hours, np.asarray(baseline, dtype=float))
         else:
             self.baseline_curve.setData([], [])
-        self.getPlotItem().setTitle(QCoreApplication.translate("QtFloodCharts", "Depth at {where}").format(where=where))
+        self.getPlotItem().setTitle(translate("QtFloodCharts", "Depth at {where}").format(where=where))
 
     def set_time(self, t_ns: int) -> None:
         """Move the cursor to clock time ``t_ns``."""

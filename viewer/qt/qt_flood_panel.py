@@ -24,6 +24,7 @@ from viewer.core.project import Project
 from viewer.qt.model_links import unlink_all
 from viewer.qt.qt_flood_charts import QtBuildingChart, QtDepthChart, QtImpactTable
 from viewer.qt.qt_flood_measures import QtMeasureList
+from viewer.qt.qt_locale import number_text, value_text
 from viewer.qt.qt_workers import Worker
 
 REPLAY_SPEED = 120.0
@@ -157,7 +158,7 @@ class QtFloodPanel(QWidget):
         if self.raise_banks.isChecked():
             crest = self.crest.value()
             measures.append(embankment_measure(self.project, crest_m=crest))
-            name = self.tr("{scenario} + banks at {crest} m").format(scenario=name, crest=f"{crest:g}")
+            name = self.tr("{scenario} + banks at {crest} m").format(scenario=name, crest=value_text(crest))
         added = [copy.deepcopy(m) for m in self.measure_list.enabled_measures()]
         if added:
             measures += added
@@ -233,8 +234,8 @@ class QtFloodPanel(QWidget):
                                              base_numbers.get("buildings_by_class") if base_numbers else None)
         self.status.setText(self.tr("{name}: maximum depth {depth} m, {area} ha flooded. Play the time bar "
                                     "to watch the water; click the map for the depth there.").format(
-            name=run.scenario.name, depth=f"{summary['max_depth_m']:.2f}",
-            area=f"{summary['flooded_area_m2'] / 1e4:.1f}"))
+            name=run.scenario.name, depth=number_text(summary['max_depth_m'], 2),
+            area=number_text(summary['flooded_area_m2'] / 1e4)))
 
     def chart_point(self, x: float, y: float) -> bool:
         """Chart the depth over time at map point (x, y) from the top water-depth layer (also one
@@ -249,7 +250,7 @@ class QtFloodPanel(QWidget):
         baseline = None
         if self.outcome is not None and self.outcome.baseline is not None and water[-1] is self.outcome.water:
             baseline = self.outcome.baseline.depth_series_at(x, y)[1]
-        self.depth_chart.show_series(times, depth, f"{x:,.0f}, {y:,.0f}", baseline)
+        self.depth_chart.show_series(times, depth, f"{number_text(x, 0)}; {number_text(y, 0)}", baseline)
         self.depth_chart.set_time(self.project.clock.time_ns)
         self.tabs.setCurrentWidget(self.depth_chart)
         return True

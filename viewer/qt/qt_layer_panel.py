@@ -96,6 +96,12 @@ class QtLayerPanel(QWidget):
         signal.connect(callback)
         (self._links if links is None else links).append((signal, callback))
 
+    def kind_name(self, kind: str) -> str:
+        """The translated name of a layer kind (``vector`` -> "Vector" ...)."""
+        names = {"vector": self.tr("Vector"), "buildings": self.tr("Buildings"), "raster": self.tr("Raster"),
+                 "sensors": self.tr("Sensors"), "water": self.tr("Water depth")}
+        return names.get(kind, kind)
+
     def _rebuild(self, *_: Any) -> None:
         """Recreate the rows from ``project.layers`` (top layer first)."""
         current = self.current_layer()
@@ -122,7 +128,7 @@ class QtLayerPanel(QWidget):
     def _fill_item(self, item: QListWidgetItem, layer: Layer) -> None:
         item.setText(layer.name)
         item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
-        item.setToolTip(self.tr("{kind} layer, {crs}").format(kind=layer.kind, crs=layer.crs))
+        item.setToolTip(self.tr("{kind} layer, {crs}").format(kind=self.kind_name(layer.kind), crs=layer.crs))
 
     def _refresh_layer(self, layer_id: str, *_: Any) -> None:
         layer = self.project.layer_by_id(layer_id)
@@ -262,7 +268,7 @@ class QtLayerPanel(QWidget):
             source = f"{source} | {layer.source['layer']}"
         text = self.tr("Name: {name}\nKind: {kind}\nCRS: {crs}\nFeatures: {count}\nSource: {source}")
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Layer properties"),
-                          text.format(name=layer.name, kind=layer.kind, crs=layer.crs or "?",
+                          text.format(name=layer.name, kind=self.kind_name(layer.kind), crs=layer.crs or "?",
                                       count=count_text(layer.feature_count), source=source),
                           QMessageBox.StandardButton.Close, self)
         box.setModal(False)

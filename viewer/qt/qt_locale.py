@@ -25,6 +25,12 @@ def number_text(value: float, decimals: int = 1) -> str:
     return QLocale().toString(float(value), "f", decimals)
 
 
+def value_text(value: float, digits: int = 6) -> str:
+    """A measured value with up to ``digits`` significant digits, like ``%g`` but with the
+    locale's decimal sign (``64,8`` in Vietnamese)."""
+    return QLocale().toString(float(value), "g", digits)
+
+
 def count_text(value: int) -> str:
     """A whole number with the locale's group separator (``12.345`` in Vietnamese)."""
     return QLocale().toString(int(value))
@@ -54,3 +60,14 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str] = str) -> list[T
     """``items`` in the locale's alphabetical order of ``name(item)``."""
     key = collator().sortKey
     return sorted(items, key=lambda item: key(unicodedata.normalize("NFC", name(item))))
+
+
+def drop_pyqtgraph_menus(view) -> None:  # noqa: ANN001 - a pg.GraphicsView or pg.PlotWidget
+    """Remove pyqtgraph's own right-click menus from ``view`` ("Export...", "View All", the plot
+    options): they are English only, and the app has its own export."""
+    scene = view.scene()
+    for action in scene.contextMenu:
+        action.setParent(None)  # no Python reference left: deleted
+    scene.contextMenu = []
+    if hasattr(view, "getPlotItem"):
+        view.getPlotItem().setMenuEnabled(False)

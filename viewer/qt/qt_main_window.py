@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import (QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent,
                            QImage, QKeySequence, QPainter)
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
@@ -52,8 +52,14 @@ CLOSE_WAIT_S = 10.0
 
 def format_coordinates(x: float, y: float, crs: str, lon: float, lat: float) -> str:
     """Status-bar text for a map position: project coordinates, then latitude/longitude."""
-    ns = "N" if lat >= 0 else "S"
-    ew = "E" if lon >= 0 else "W"
+    if lat >= 0:
+        ns = QCoreApplication.translate("QtMainWindow", "N", "north")
+    else:
+        ns = QCoreApplication.translate("QtMainWindow", "S", "south")
+    if lon >= 0:
+        ew = QCoreApplication.translate("QtMainWindow", "E", "east")
+    else:
+        ew = QCoreApplication.translate("QtMainWindow", "W", "west")
     return (f"{number_text(x)}  {number_text(y)}  ({crs or '?'})    "
             f"{number_text(abs(lat), 5)}° {ns}  {number_text(abs(lon), 5)}° {ew}")
 

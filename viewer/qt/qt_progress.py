@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from viewer.qt.qt_workers import Worker
 
+translate = QCoreApplication.translate
 
 
 def format_eta(seconds: float) -> str:
@@ -14,10 +15,10 @@ def format_eta(seconds: float) -> str:
     if seconds < 0:
         return ""
     if seconds < 90:
-        return QCoreApplication.translate("QtProgressWidget", "about {n} s left").format(n=max(1, round(seconds)))
+        return translate("QtProgressWidget", "about {n} s left").format(n=max(1, round(seconds)))
     if seconds < 90 * 60:
-        return QCoreApplication.translate("QtProgressWidget", "about {n} min left").format(n=round(seconds / 60))
-    return QCoreApplication.translate("QtProgressWidget", "about {n} h left").format(n=round(seconds / 3600, 1))
+        return translate("QtProgressWidget", "about {n} min left").format(n=round(seconds / 60))
+    return translate("QtProgressWidget", "about {n} h left").format(n=round(seconds / 3600, 1))
 
 
 class QtProgressWidget(QWidget):

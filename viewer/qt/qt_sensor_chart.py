@@ -27,8 +27,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 
 from viewer.core.clock import NS
 from viewer.core.project import Project
-from viewer.qt.model_links import unlink_all
 from viewer.core.style import STATUS_COLORS
+from viewer.qt.model_links import unlink_all
+from viewer.qt.qt_locale import drop_pyqtgraph_menus, value_text
 
 REDRAW_INTERVAL_MS = 100
 """Coalescing delay of redraws (at most ~10 a second)."""
@@ -88,7 +89,7 @@ class QtSensorChart(QWidget):
         self.plot = pg.PlotWidget(self, axisItems={"bottom": self.axis}, background="w")
         self.plot.setMinimumHeight(160)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.plot.setMenuEnabled(False)
+        drop_pyqtgraph_menus(self.plot)
         self.legend = self.plot.addLegend(offset=(8, 8), labelTextColor=CURSOR_COLOR)
         self.viewbox = self.plot.getViewBox()
         self.viewbox.setMouseEnabled(x=True, y=False)
@@ -179,7 +180,7 @@ class QtSensorChart(QWidget):
             text = self.tr("warning") if level == "warning" else self.tr("alarm")
             line = pg.InfiniteLine(pos=float(value), angle=0, movable=False,
                                    pen=pg.mkPen(STATUS_COLORS[level], width=1, style=Qt.PenStyle.DashLine),
-                                   label=f"{text} {value:g} {stream.unit}",
+                                   label=f"{text} {value_text(value)} {stream.unit}",
                                    labelOpts={"position": 0.98, "color": STATUS_COLORS[level],
                                               "anchors": [(1, 1), (1, 1)]})
             self.plot.addItem(line)

@@ -56,9 +56,12 @@ def format_local(t_ns: int, zone: QTimeZone | None = None) -> str:
 def duration_text(seconds: float) -> str:
     """``10 min``, ``3 h``, ``7 d``: a short label for an interval (translated units)."""
     seconds = float(seconds)
-    for size, unit in ((86400.0, "{n} d"), (3600.0, "{n} h"), (60.0, "{n} min")):
-        if seconds >= size and seconds % size == 0:
-            return QCoreApplication.translate("QtTimeBar", unit).format(n=int(seconds // size))
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return QCoreApplication.translate("QtTimeBar", "{n} d").format(n=int(seconds // 86400))
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return QCoreApplication.translate("QtTimeBar", "{n} h").format(n=int(seconds // 3600))
+    if seconds >= 60 and seconds % 60 == 0:
+        return QCoreApplication.translate("QtTimeBar", "{n} min").format(n=int(seconds // 60))
     return QCoreApplication.translate("QtTimeBar", "{n} s").format(n=f"{seconds:g}")
 
 
