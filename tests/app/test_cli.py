@@ -66,3 +66,21 @@ def test_render_2d_of_a_real_file(tmp_path: Path, shared_data: Path):
     background = image[2, 2]
     differs = np.abs(image - background).sum(axis=2) > 30
     assert 0.15 < differs.mean() < 0.9, "filled borough polygons cover part of the frame"
+
+
+def test_selftest_reports_each_librarys_proj_data_and_the_vn2000_point(repo_root):
+    """What packaging/smoke_test.py compares in the bundle, here from the checkout."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "viewer.app.cli", "selftest"], cwd=repo_root,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert not [name for name, part in report.items() if "error" in part]
+    x, y = report["vn2000"]["xy"]
+    assert abs(x - 585866.945) < 0.01 and abs(y - 1109730.015) < 0.01  # EPSG:6960 pinned
+    assert report["pyproj"]["proj_db"] and report["rasterio"]["proj_db"] and report["rasterio"]["crs_epsg"] == 5897
+    assert report["buildings"]["features"] == 5438 and report["dem"]["shape"] == [625, 750]
+    assert report["bundle"]["frozen"] is False and "citytwin_vi.qm" in report["bundle"]["translations"]

@@ -22,10 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT in pixels")
     render.add_argument("--camera", choices=["overview", "street"], default="overview")
     render.add_argument("--crs", default=None, help="CRS for files that carry none")
-    from viewer.app import cli_scenario, cli_sensors
+    from viewer.app import cli_scenario, cli_selftest, cli_sensors
 
     cli_sensors.add_parser(sub)
     cli_scenario.add_parsers(sub)
+    cli_selftest.add_parser(sub)
     return parser
 
 
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in {"open", "info", "render", "sensors", "scenario", "validate", "-h", "--help"}:
+    if not argv or argv[0] not in {"open", "info", "render", "sensors", "scenario", "validate", "selftest",
+                                    "-h", "--help"}:
         argv = ["open", *argv]
     args = _parser().parse_args(argv)
     if args.command == "info":
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from viewer.app import cli_scenario
 
         return cli_scenario.run(args)
+    if args.command == "selftest":
+        from viewer.app import cli_selftest
+
+        return cli_selftest.run(args)
     if args.command == "sensors":
         from viewer.app import cli_sensors
 

@@ -34,20 +34,23 @@ def setup_application(argv: list[str] | None = None):  # noqa: ANN201 - QApplica
         The application, the preferences used, and messages to show once the window is up
         (a preferences file that could not be read).
     """
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from viewer.commands.preferences_io import load_preferences
+    from viewer.core.resources import resources_dir
+    from viewer.qt.qt_attribute_panel import vietnamese_font
     from viewer.qt.qt_i18n import apply_language, compile_stale_translations, resolve_language
 
     app = QApplication.instance() or QApplication((argv or sys.argv)[:1])
     app.setApplicationName("CityTwin")
     app.setOrganizationName("CityTwin")
-    from PySide6.QtCore import QCoreApplication
-
-    from viewer.qt.qt_attribute_panel import vietnamese_font
-
     register_fonts()
     app.setFont(vietnamese_font(app.font()))
+    icon = resources_dir() / "icons" / "citytwin-256.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     preferences, problem = load_preferences()
     compile_stale_translations()
     apply_language(resolve_language(preferences.language))
