@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from viewer.core.layers import VectorLayer
 from viewer.core.project import Project
-from viewer.core.text_search import query_matcher
+from viewer.core.text_search import search_key
 
 NAME_COLUMNS = ("name", "ten", "tên", "name_vi", "name:vi", "ten_duong", "label", "title")
 """Columns searched in each layer, besides the layer's label field (case-insensitive)."""
@@ -51,22 +52,45 @@ def name_columns(layer: VectorLayer) -> list[str]:
     return found
 
 
+_KEYS: dict[int, tuple[weakref.ref, dict]] = {}
+"""By frame (its id, checked by a weak reference), the comparison keys of its name columns: built on
+the first search and dropped with the frame, so later keystrokes compare strings only."""
+
+
+def _keys(frame, column: str, plain: bool) -> list[str | None]:  # noqa: ANN001 - a GeoDataFrame
+    entry = _KEYS.get(id(frame))
+    if entry is None or entry[0]() is not frame:
+        entry = _KEYS[id(frame)] = (weakref.ref(frame, lambda _, key=id(frame): _KEYS.pop(key, None)), {})
+    per_frame = entry[1]
+    cached = per_frame.get((column, plain))
+    if cached is None:
+        values = frame[column].to_numpy(dtype=object)
+        cached = [search_key(v, plain) if isinstance(v, str) and v else None for v in values]
+        per_frame[(column, plain)] = cached
+    return cached
+
+
 def find_features(project: Project, query: str, limit: int = MAX_MATCHES) -> list[FeatureMatch]:
     """Features of visible and hidden vector layers whose name contains ``query`` (at most
-    ``limit``; an empty query finds nothing). Order: layer order, then row order."""
-    if not query.strip():
+    ``limit``; an empty query finds nothing). Order: layer order, then row order. A query with
+    diacritics must match them; one without matches names with or without them
+    (:mod:`viewer.core.text_search`)."""
+    query = query.strip()
+    if not query:
         return []
-    match = query_matcher(query.strip())
+    plain = search_key(query) == search_key(query, strip_marks=True)
+    needle = search_key(query, strip_marks=plain)
     found: list[FeatureMatch] = []
     for layer in project.layers:
         if not isinstance(layer, VectorLayer):
             continue
         for column in name_columns(layer):
-            values = layer.frame[column]
-            for index, value in zip(range(len(values)), values.to_numpy(dtype=object)):
-                if isinstance(value, str) and value and match(value):
+            keys = _keys(layer.frame, column, plain)
+            for index, key in enumerate(keys):
+                if key is not None and needle in key:
                     bounds = tuple(float(v) for v in layer.frame.geometry.iloc[index].bounds)
-                    found.append(FeatureMatch(layer.id, index, value, layer.name, bounds))  # type: ignore[arg-type]
+                    text = str(layer.frame[column].iloc[index])
+                    found.append(FeatureMatch(layer.id, index, text, layer.name, bounds))  # type: ignore[arg-type]
                     if len(found) >= limit:
                         return found
     return found
