@@ -1105,4 +1105,192 @@ Source: {source}</translation>
             <translation>Vertical exaggeration </translation>
         </message>
     </context>
+    <context>
+        <name>ReadError</name>
+        <message>
+            <source>cannot be reprojected to {crs} ({detail})</source>
+            <translation>cannot be reprojected to {crs} ({detail})</translation>
+        </message>
+        <message>
+            <source>not a readable project manifest ({detail})</source>
+            <translation>not a readable project manifest ({detail})</translation>
+        </message>
+        <message>
+            <source>not a CityTwin project (format is {format!r})</source>
+            <translation>not a CityTwin project (format is {format!r})</translation>
+        </message>
+        <message>
+            <source>made by a newer CityTwin (project version {version})</source>
+            <translation>made by a newer CityTwin (project version {version})</translation>
+        </message>
+        <message>
+            <source>holds no layer</source>
+            <translation>holds no layer</translation>
+        </message>
+        <message>
+            <source>not a readable sensor recording ({detail})</source>
+            <translation>not a readable sensor recording ({detail})</translation>
+        </message>
+        <message>
+            <source>not valid JSON ({detail})</source>
+            <translation>not valid JSON ({detail})</translation>
+        </message>
+        <message>
+            <source>not a CityJSON file (no "type": "CityJSON")</source>
+            <translation>not a CityJSON file (no "type": "CityJSON")</translation>
+        </message>
+        <message>
+            <source>its referenceSystem '{reference}' is not a CRS PROJ knows</source>
+            <translation>its referenceSystem '{reference}' is not a CRS PROJ knows</translation>
+        </message>
+        <message>
+            <source>it holds no Building with a surface geometry</source>
+            <translation>it holds no Building with a surface geometry</translation>
+        </message>
+        <message>
+            <source>it has no LoD {target} (LoDs: {lods})</source>
+            <translation>it has no LoD {target} (LoDs: {lods})</translation>
+        </message>
+        <message>
+            <source>no Building has a footprint</source>
+            <translation>no Building has a footprint</translation>
+        </message>
+        <message>
+            <source>OSM files give the layers {layers}, not '{layer}'</source>
+            <translation>OSM files give the layers {layers}, not '{layer}'</translation>
+        </message>
+        <message>
+            <source>not a readable OSM PBF file ({detail})</source>
+            <translation>not a readable OSM PBF file ({detail})</translation>
+        </message>
+        <message>
+            <source>pyrosm could not read its {kind} ({detail})</source>
+            <translation>pyrosm could not read its {kind} ({detail})</translation>
+        </message>
+        <message>
+            <source>it holds no buildings, drivable roads or points of interest</source>
+            <translation>it holds no buildings, drivable roads or points of interest</translation>
+        </message>
+        <message>
+            <source>the raster is not georeferenced (no geotransform or world file)</source>
+            <translation>the raster is not georeferenced (no geotransform or world file)</translation>
+        </message>
+        <message>
+            <source>its cells cannot be read, the file may be truncated ({detail})</source>
+            <translation>its cells cannot be read, the file may be truncated ({detail})</translation>
+        </message>
+        <message>
+            <source>GDAL cannot read it as a raster ({detail})</source>
+            <translation>GDAL cannot read it as a raster ({detail})</translation>
+        </message>
+        <message>
+            <source>no reader for files like '{name}'</source>
+            <translation>no reader for files like '{name}'</translation>
+        </message>
+        <message>
+            <source>file not found</source>
+            <translation>file not found</translation>
+        </message>
+        <message>
+            <source>the file is empty (0 bytes)</source>
+            <translation>the file is empty (0 bytes)</translation>
+        </message>
+        <message>
+            <source>{reader} could not read it ({detail})</source>
+            <translation>{reader} could not read it ({detail})</translation>
+        </message>
+        <message>
+            <source>coordinates ({xmin:.0f}, {ymin:.0f}) .. ({xmax:.0f}, {ymax:.0f}) are not degrees, but the file says {crs}</source>
+            <translation>coordinates ({xmin:.0f}, {ymin:.0f}) .. ({xmax:.0f}, {ymax:.0f}) are not degrees, but the file says {crs}</translation>
+        </message>
+        <message>
+            <source>coordinates cannot be placed on Earth in {crs}</source>
+            <translation>coordinates cannot be placed on Earth in {crs}</translation>
+        </message>
+        <message>
+            <source>its centre ({lon:.3f}°, {lat:.3f}°) lies far outside where {crs} is used ({area}); is the CRS right?</source>
+            <translation>its centre ({lon:.3f}°, {lat:.3f}°) lies far outside where {crs} is used ({area}); is the CRS right?</translation>
+        </message>
+        <message>
+            <source>column '{column}' mixes SRIDs {srids}</source>
+            <translation>column '{column}' mixes SRIDs {srids}</translation>
+        </message>
+        <message>
+            <source>the table has no rows</source>
+            <translation>the table has no rows</translation>
+        </message>
+        <message>
+            <source>it has no column '{column}'</source>
+            <translation>it has no column '{column}'</translation>
+        </message>
+        <message>
+            <source>no geometry column found (a WKT column, or lon/lat or x/y columns)</source>
+            <translation>no geometry column found (a WKT column, or lon/lat or x/y columns)</translation>
+        </message>
+        <message>
+            <source>no row has a usable geometry</source>
+            <translation>no row has a usable geometry</translation>
+        </message>
+        <message>
+            <source>a CSV table states no coordinate reference system (its coordinates are not named lon/lat in degrees); choose one to read it</source>
+            <translation>a CSV table states no coordinate reference system (its coordinates are not named lon/lat in degrees); choose one to read it</translation>
+        </message>
+        <message>
+            <source>GDAL cannot read it as a vector file ({detail})</source>
+            <extracomment>Members of a .zip that are read (a shapefile's side files come along through /vsizip/).</extracomment>
+            <translation>GDAL cannot read it as a vector file ({detail})</translation>
+        </message>
+        <message>
+            <source>it has no layer '{layer}' (layers: {layers})</source>
+            <translation>it has no layer '{layer}' (layers: {layers})</translation>
+        </message>
+        <message>
+            <source>it holds no features with a geometry</source>
+            <translation>it holds no features with a geometry</translation>
+        </message>
+        <message>
+            <source>not a readable zip archive ({detail})</source>
+            <translation>not a readable zip archive ({detail})</translation>
+        </message>
+        <message>
+            <source>the archive holds no Shapefile, GeoPackage, GeoJSON or FlatGeobuf</source>
+            <translation>the archive holds no Shapefile, GeoPackage, GeoJSON or FlatGeobuf</translation>
+        </message>
+        <message>
+            <source>the archive has no layer '{layer}'</source>
+            <translation>the archive has no layer '{layer}'</translation>
+        </message>
+        <message>
+            <source>the archive holds no features with a geometry</source>
+            <translation>the archive holds no features with a geometry</translation>
+        </message>
+        <message>
+            <source>a Parquet table without GeoParquet 'geo' metadata</source>
+            <translation>a Parquet table without GeoParquet 'geo' metadata</translation>
+        </message>
+        <message>
+            <source>not a readable GeoParquet file ({detail})</source>
+            <translation>not a readable GeoParquet file ({detail})</translation>
+        </message>
+        <message>
+            <source>not a CityTwin water-depth file (no ROLE=water / TIMES_NS tags)</source>
+            <translation>not a CityTwin water-depth file (no ROLE=water / TIMES_NS tags)</translation>
+        </message>
+        <message>
+            <source>cannot read water-depth frames ({detail})</source>
+            <translation>cannot read water-depth frames ({detail})</translation>
+        </message>
+        <message>
+            <source>{bands} bands for {times} frame times (expected one more: the bed)</source>
+            <translation>{bands} bands for {times} frame times (expected one more: the bed)</translation>
+        </message>
+        <message>
+            <source>layer '{layer}' states no coordinate reference system; choose one to read it</source>
+            <translation>layer '{layer}' states no coordinate reference system; choose one to read it</translation>
+        </message>
+        <message>
+            <source>it states no coordinate reference system; choose one to read it</source>
+            <translation>it states no coordinate reference system; choose one to read it</translation>
+        </message>
+    </context>
 </TS>

@@ -1105,4 +1105,192 @@ Nguồn: {source}</translation>
         <translation>Phóng đại chiều đứng </translation>
     </message>
 </context>
+<context>
+    <name>ReadError</name>
+    <message>
+        <source>cannot be reprojected to {crs} ({detail})</source>
+        <translation>không chuyển được sang hệ tọa độ {crs} ({detail})</translation>
+    </message>
+    <message>
+        <source>not a readable project manifest ({detail})</source>
+        <translation>tệp mô tả dự án không đọc được ({detail})</translation>
+    </message>
+    <message>
+        <source>not a CityTwin project (format is {format!r})</source>
+        <translation>không phải dự án CityTwin (định dạng là {format!r})</translation>
+    </message>
+    <message>
+        <source>made by a newer CityTwin (project version {version})</source>
+        <translation>được tạo bởi phiên bản CityTwin mới hơn (phiên bản dự án {version})</translation>
+    </message>
+    <message>
+        <source>holds no layer</source>
+        <translation>không chứa lớp nào</translation>
+    </message>
+    <message>
+        <source>not a readable sensor recording ({detail})</source>
+        <translation>bản ghi cảm biến không đọc được ({detail})</translation>
+    </message>
+    <message>
+        <source>not valid JSON ({detail})</source>
+        <translation>không phải JSON hợp lệ ({detail})</translation>
+    </message>
+    <message>
+        <source>not a CityJSON file (no &quot;type&quot;: &quot;CityJSON&quot;)</source>
+        <translation>không phải tệp CityJSON (không có &quot;type&quot;: &quot;CityJSON&quot;)</translation>
+    </message>
+    <message>
+        <source>its referenceSystem &apos;{reference}&apos; is not a CRS PROJ knows</source>
+        <translation>referenceSystem &apos;{reference}&apos; của tệp không phải hệ tọa độ mà PROJ biết</translation>
+    </message>
+    <message>
+        <source>it holds no Building with a surface geometry</source>
+        <translation>tệp không có Building nào có hình học bề mặt</translation>
+    </message>
+    <message>
+        <source>it has no LoD {target} (LoDs: {lods})</source>
+        <translation>tệp không có LoD {target} (các LoD: {lods})</translation>
+    </message>
+    <message>
+        <source>no Building has a footprint</source>
+        <translation>không Building nào có đường bao mặt bằng</translation>
+    </message>
+    <message>
+        <source>OSM files give the layers {layers}, not &apos;{layer}&apos;</source>
+        <translation>tệp OSM cho các lớp {layers}, không có &apos;{layer}&apos;</translation>
+    </message>
+    <message>
+        <source>not a readable OSM PBF file ({detail})</source>
+        <translation>không phải tệp OSM PBF đọc được ({detail})</translation>
+    </message>
+    <message>
+        <source>pyrosm could not read its {kind} ({detail})</source>
+        <translation>pyrosm không đọc được phần {kind} của tệp ({detail})</translation>
+    </message>
+    <message>
+        <source>it holds no buildings, drivable roads or points of interest</source>
+        <translation>tệp không có nhà, đường xe chạy hay điểm quan tâm nào</translation>
+    </message>
+    <message>
+        <source>the raster is not georeferenced (no geotransform or world file)</source>
+        <translation>ảnh raster chưa được định vị địa lý (không có geotransform hay world file)</translation>
+    </message>
+    <message>
+        <source>its cells cannot be read, the file may be truncated ({detail})</source>
+        <translation>không đọc được các ô của tệp, tệp có thể bị cắt cụt ({detail})</translation>
+    </message>
+    <message>
+        <source>GDAL cannot read it as a raster ({detail})</source>
+        <translation>GDAL không đọc được tệp dưới dạng raster ({detail})</translation>
+    </message>
+    <message>
+        <source>no reader for files like &apos;{name}&apos;</source>
+        <translation>không có bộ đọc cho loại tệp như &apos;{name}&apos;</translation>
+    </message>
+    <message>
+        <source>file not found</source>
+        <translation>không tìm thấy tệp</translation>
+    </message>
+    <message>
+        <source>the file is empty (0 bytes)</source>
+        <translation>tệp rỗng (0 byte)</translation>
+    </message>
+    <message>
+        <source>{reader} could not read it ({detail})</source>
+        <translation>{reader} không đọc được tệp ({detail})</translation>
+    </message>
+    <message>
+        <source>coordinates ({xmin:.0f}, {ymin:.0f}) .. ({xmax:.0f}, {ymax:.0f}) are not degrees, but the file says {crs}</source>
+        <translation>tọa độ ({xmin:.0f}, {ymin:.0f}) .. ({xmax:.0f}, {ymax:.0f}) không phải độ, nhưng tệp ghi hệ tọa độ {crs}</translation>
+    </message>
+    <message>
+        <source>coordinates cannot be placed on Earth in {crs}</source>
+        <translation>không đặt được tọa độ lên Trái Đất trong hệ {crs}</translation>
+    </message>
+    <message>
+        <source>its centre ({lon:.3f}°, {lat:.3f}°) lies far outside where {crs} is used ({area}); is the CRS right?</source>
+        <translation>tâm của dữ liệu ({lon:.3f}°, {lat:.3f}°) nằm rất xa vùng dùng {crs} ({area}); hệ tọa độ có đúng không?</translation>
+    </message>
+    <message>
+        <source>column &apos;{column}&apos; mixes SRIDs {srids}</source>
+        <translation>cột &apos;{column}&apos; lẫn nhiều SRID {srids}</translation>
+    </message>
+    <message>
+        <source>the table has no rows</source>
+        <translation>bảng không có dòng nào</translation>
+    </message>
+    <message>
+        <source>it has no column &apos;{column}&apos;</source>
+        <translation>tệp không có cột &apos;{column}&apos;</translation>
+    </message>
+    <message>
+        <source>no geometry column found (a WKT column, or lon/lat or x/y columns)</source>
+        <translation>không tìm thấy cột hình học (một cột WKT, hoặc các cột lon/lat hay x/y)</translation>
+    </message>
+    <message>
+        <source>no row has a usable geometry</source>
+        <translation>không dòng nào có hình học dùng được</translation>
+    </message>
+    <message>
+        <source>a CSV table states no coordinate reference system (its coordinates are not named lon/lat in degrees); choose one to read it</source>
+        <translation>bảng CSV không ghi hệ tọa độ (các cột tọa độ không mang tên lon/lat theo độ); hãy chọn một hệ tọa độ để đọc</translation>
+    </message>
+    <message>
+        <source>GDAL cannot read it as a vector file ({detail})</source>
+        <extracomment>Members of a .zip that are read (a shapefile&apos;s side files come along through /vsizip/).</extracomment>
+        <translation>GDAL không đọc được tệp dưới dạng dữ liệu vectơ ({detail})</translation>
+    </message>
+    <message>
+        <source>it has no layer &apos;{layer}&apos; (layers: {layers})</source>
+        <translation>tệp không có lớp &apos;{layer}&apos; (các lớp: {layers})</translation>
+    </message>
+    <message>
+        <source>it holds no features with a geometry</source>
+        <translation>tệp không có đối tượng nào có hình học</translation>
+    </message>
+    <message>
+        <source>not a readable zip archive ({detail})</source>
+        <translation>không phải tệp nén zip đọc được ({detail})</translation>
+    </message>
+    <message>
+        <source>the archive holds no Shapefile, GeoPackage, GeoJSON or FlatGeobuf</source>
+        <translation>tệp nén không chứa Shapefile, GeoPackage, GeoJSON hay FlatGeobuf nào</translation>
+    </message>
+    <message>
+        <source>the archive has no layer &apos;{layer}&apos;</source>
+        <translation>tệp nén không có lớp &apos;{layer}&apos;</translation>
+    </message>
+    <message>
+        <source>the archive holds no features with a geometry</source>
+        <translation>tệp nén không có đối tượng nào có hình học</translation>
+    </message>
+    <message>
+        <source>a Parquet table without GeoParquet &apos;geo&apos; metadata</source>
+        <translation>bảng Parquet không có siêu dữ liệu GeoParquet &apos;geo&apos;</translation>
+    </message>
+    <message>
+        <source>not a readable GeoParquet file ({detail})</source>
+        <translation>không phải tệp GeoParquet đọc được ({detail})</translation>
+    </message>
+    <message>
+        <source>not a CityTwin water-depth file (no ROLE=water / TIMES_NS tags)</source>
+        <translation>không phải tệp độ sâu ngập của CityTwin (không có thẻ ROLE=water / TIMES_NS)</translation>
+    </message>
+    <message>
+        <source>cannot read water-depth frames ({detail})</source>
+        <translation>không đọc được các khung độ sâu ngập ({detail})</translation>
+    </message>
+    <message>
+        <source>{bands} bands for {times} frame times (expected one more: the bed)</source>
+        <translation>{bands} kênh cho {times} thời điểm (cần thêm một kênh: cao độ nền)</translation>
+    </message>
+    <message>
+        <source>layer &apos;{layer}&apos; states no coordinate reference system; choose one to read it</source>
+        <translation>lớp &apos;{layer}&apos; không ghi hệ tọa độ; hãy chọn một hệ tọa độ để đọc</translation>
+    </message>
+    <message>
+        <source>it states no coordinate reference system; choose one to read it</source>
+        <translation>tệp không ghi hệ tọa độ; hãy chọn một hệ tọa độ để đọc</translation>
+    </message>
+</context>
 </TS>

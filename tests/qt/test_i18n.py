@@ -189,3 +189,19 @@ def test_names_sort_with_the_vietnamese_collator(vietnamese):
     names = ["Đường Trần Phú", "Dương Minh Châu", "Bến Ninh Kiều", "đa", "Zalo", "Da", "Cái Khế", "Chợ"]
     assert sorted_by_name(names) == ["Bến Ninh Kiều", "Cái Khế", "Chợ", "Da", "Dương Minh Châu", "đa",
                                      "Đường Trần Phú", "Zalo"]
+
+
+def test_a_file_that_cannot_be_read_is_reported_in_vietnamese(vietnamese, tmp_path):
+    """Readers cannot import Qt: they raise a marked template and its values, translated on show."""
+    from viewer.commands.open_files import open_paths
+    from viewer.qt.qt_locale import error_text
+
+    bad = tmp_path / "đường.geojson"
+    bad.write_text("{ not json", encoding="utf-8")
+    empty = tmp_path / "trống.csv"
+    empty.write_text("", encoding="utf-8")
+    result = open_paths([bad, empty], None)
+    texts = sorted(error_text(error) for error in result.errors)
+    assert texts[0].startswith("trống.csv: tệp rỗng (0 byte)"), texts
+    assert texts[1].startswith("đường.geojson: GDAL không đọc được tệp dưới dạng dữ liệu vectơ ("), texts
+    assert "GDAL cannot read" in str(next(e for e in result.errors if e.path.endswith("geojson")))  # files, logs: English

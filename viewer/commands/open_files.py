@@ -10,6 +10,7 @@ from viewer.core.layers import Layer
 from viewer.core.progress import Progress
 from viewer.core.project import Project
 from viewer.core.vn2000 import choose_projected_crs
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import MissingCRS, ReadError
 from viewer.readers.registry import ReadOptions, read_path
 from viewer.readers.reproject import check_area, is_geographic, lonlat_center, reproject_layer
@@ -76,7 +77,8 @@ def open_paths(paths: Iterable[str | Path], project_crs: str = "",
             try:
                 reproject_layer(layer, result.crs)
             except Exception as exc:  # PROJ refuses: name the file, keep the rest
-                result.errors.append(ReadError(path, f"cannot be reprojected to {result.crs} ({exc})"))
+                result.errors.append(ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot be reprojected to {crs} ({detail})"),
+                                                         crs=result.crs, detail=exc))
                 continue
             result.layers.append(layer)
         step.update(1.0, str(path.name))

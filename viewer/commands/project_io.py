@@ -27,6 +27,7 @@ from viewer.core.progress import Progress
 from viewer.core.project import Project, Settings
 from viewer.core.style import Style
 from viewer.core.water_layer import WaterDepthLayer
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import ReadError
 from viewer.readers.registry import ReadOptions, read_path
 from viewer.readers.reproject import reproject_layer
@@ -164,11 +165,13 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             manifest = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ReadError(path, f"not a readable project manifest ({exc})") from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable project manifest ({detail})"), detail=exc) from exc
     if manifest.get("format") != FORMAT:
-        raise ReadError(path, f"not a CityTwin project (format is {manifest.get('format')!r})")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a CityTwin project (format is {format!r})"),
+                        format=manifest.get("format"))
     if int(manifest.get("version", 0)) > VERSION:
-        raise ReadError(path, f"made by a newer CityTwin (project version {manifest['version']})")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "made by a newer CityTwin (project version {version})"),
+                        version=manifest["version"])
     return manifest
 
 
@@ -240,7 +243,7 @@ def _read_entry(folder: Path, entry: dict[str, Any], project: Project, progress:
                           layer=entry.get("layer"), extra=dict(entry.get("options", {})))
     layers = read_path(path, options, progress)
     if not layers:
-        raise ReadError(path, "holds no layer")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "holds no layer"))
     layer = layers[0]
     if project.crs:
         reproject_layer(layer, project.crs)
@@ -256,7 +259,7 @@ def _read_sensor_entry(path: Path, entry: dict[str, Any], project: Project, prog
     try:
         network, rows = read_sensor_recording(path, progress)
     except (OSError, ValueError, KeyError) as exc:
-        raise ReadError(path, f"not a readable sensor recording ({exc})") from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable sensor recording ({detail})"), detail=exc) from exc
     place_stations(network, project.crs)
     for thing in network.things.values():
         project.sensors.add(thing, network.of_thing(thing.id))

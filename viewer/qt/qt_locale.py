@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
+from pathlib import PurePath
 from typing import TypeVar
 
-from PySide6.QtCore import QCollator, QDateTime, QLocale, Qt, QTimeZone
+from PySide6.QtCore import QCollator, QCoreApplication, QDateTime, QLocale, Qt, QTimeZone
 
 T = TypeVar("T")
 
@@ -71,3 +72,21 @@ def drop_pyqtgraph_menus(view) -> None:  # noqa: ANN001 - a pg.GraphicsView or p
     scene.contextMenu = []
     if hasattr(view, "getPlotItem"):
         view.getPlotItem().setMenuEnabled(False)
+
+
+def error_text(error: BaseException) -> str:
+    """The message of ``error`` in the interface language: errors raised below the Qt layer with a
+    marked ``template`` and its ``values`` (:class:`viewer.readers.errors.ReadError`) are translated
+    and filled in here, prefixed with the file's name; others give ``str(error)``. A translation that
+    does not fit its values falls back to the English message rather than hide the error."""
+    template = getattr(error, "template", None)
+    if not isinstance(template, str):
+        return str(error) or type(error).__name__
+    values = getattr(error, "values", {}) or {}
+    try:
+        reason = QCoreApplication.translate(getattr(error, "CONTEXT", "ReadError"), template)
+        reason = reason.format(**values) if values else reason
+    except (KeyError, IndexError, ValueError):
+        return str(error)
+    path = getattr(error, "path", "")
+    return f"{PurePath(path).name}: {reason}" if path else reason

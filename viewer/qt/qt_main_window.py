@@ -31,7 +31,7 @@ from viewer.qt.qt_depth_legend import QtDepthLegend
 from viewer.qt.qt_feature_search import QtFeatureSearch
 from viewer.qt.qt_flood_panel import QtFloodPanel
 from viewer.qt.qt_layer_panel import QtLayerPanel
-from viewer.qt.qt_locale import number_text
+from viewer.qt.qt_locale import error_text, number_text
 from viewer.qt.qt_map2d import QtMap2D
 from viewer.qt.qt_progress import QtProgressWidget
 from viewer.qt.qt_sensor_chart import QtSensorChart
@@ -391,7 +391,7 @@ class QtMainWindow(QMainWindow):
         if was_empty and result.layers:
             self.zoom_to_project()
         if result.errors:
-            self.report_errors([str(error) for error in result.errors])
+            self.report_errors([error_text(error) for error in result.errors])
         if result.missing_crs:
             self.ask_crs(result.missing_crs)
         if result.layers:
@@ -457,7 +457,7 @@ class QtMainWindow(QMainWindow):
             self.view3d.reset_camera()
         errors = getattr(loaded, "load_errors", [])
         if errors:
-            self.report_errors([str(error) for error in errors])
+            self.report_errors([error_text(error) for error in errors])
         if then is not None:
             then()
 

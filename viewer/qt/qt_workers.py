@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Signal
 
 from viewer.core.progress import Cancelled, Progress
+from viewer.qt.qt_locale import error_text
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class _WorkerThread(QThread):
         except Exception as exc:  # any failure is reported to the user, never raised into Qt
             log.debug("worker %s failed:\n%s", getattr(self._func, "__name__", self._func),
                       traceback.format_exc())
-            self.outcome.emit("failed", str(exc) or type(exc).__name__)
+            self.outcome.emit("failed", error_text(exc))
         else:
             # A cancel that arrived after the last update still means "the user did not want it".
             if self.progress.cancelled:

@@ -26,6 +26,7 @@ import numpy as np
 
 from viewer.core.layers import SEMANTIC_CODES, Layer, SurfaceMesh
 from viewer.core.progress import Progress
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.buildings import as_buildings_layer
 from viewer.readers.cityjson_surfaces import (SURFACE_DEPTH, SurfaceCollector, footprints,
                                               select_surfaces)
@@ -62,10 +63,10 @@ def _load(path: Path) -> tuple[dict[str, Any], list[tuple[dict[str, Any], list[A
             else:
                 lines = [json.load(handle)]
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorruptFile(path, f"not valid JSON ({exc})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not valid JSON ({detail})"), detail=exc) from exc
     header = lines[0] if lines else {}
     if not isinstance(header, dict) or header.get("type") != "CityJSON":
-        raise UnsupportedFile(path, "not a CityJSON file (no \"type\": \"CityJSON\")")
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "not a CityJSON file (no \"type\": \"CityJSON\")"))
     chunks = [(header.get("CityObjects") or {}, header.get("vertices") or [])]
     chunks += [(f.get("CityObjects") or {}, f.get("vertices") or []) for f in lines[1:]
                if isinstance(f, dict) and f.get("type") == "CityJSONFeature"]
@@ -89,14 +90,15 @@ def cityjson_crs(header: dict[str, Any], path: Path, options: ReadOptions) -> st
     metadata = header.get("metadata") or {}
     reference = metadata.get("referenceSystem") or metadata.get("crs")
     if not reference:
-        return settle_crs(None, path, options, "the CityJSON file")
+        return settle_crs(None, path, options)
     match = _EPSG.search(str(reference))
     try:
         crs = CRS.from_epsg(int(match.group(1))) if match else CRS.from_user_input(str(reference))
     except CRSError as exc:
         if options.default_crs:
             return settle_crs(None, path, options)
-        raise ReadError(path, f"its referenceSystem '{reference}' is not a CRS PROJ knows") from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "its referenceSystem '{reference}' is not a CRS PROJ knows"),
+                        reference=reference) from exc
     if crs.is_compound:
         crs = crs.sub_crs_list[0]
     return normalise_crs(crs)
@@ -260,10 +262,11 @@ def read_cityjson(path: Path, options: ReadOptions, progress: Progress) -> list[
     lods = sorted({str(g.get("lod")) for oid in members for g in _surfaces(objects[oid][0])},
                   key=_lod_key)
     if not lods:
-        raise EmptyFile(path, "it holds no Building with a surface geometry")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no Building with a surface geometry"))
     target = str(options.extra.get("lod", lods[-1]))
     if target not in lods:
-        raise ReadError(path, f"it has no LoD {target} (LoDs: {', '.join(lods)})")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "it has no LoD {target} (LoDs: {lods})"), target=target,
+                        lods=", ".join(lods))
 
     progress.update(0.4, f"collecting LoD {target} surfaces")
     n = len(rows)
@@ -272,7 +275,7 @@ def read_cityjson(path: Path, options: ReadOptions, progress: Progress) -> list[
     shapes = _footprints(points, chosen, objects, members, row_of, n)
     keep = np.array([shape is not None for shape in shapes], dtype=bool)
     if not keep.any():
-        raise EmptyFile(path, "no Building has a footprint")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "no Building has a footprint"))
     z_min, z_max = _z_range(points, chosen, n)
     progress.update(0.6, "triangulating surfaces")
     mesh = _mesh(points, chosen, keep)

@@ -6,20 +6,28 @@ from pathlib import Path
 
 
 class ReadError(Exception):
-    """A file could not be read. ``str(error)`` is the message shown to the user.
+    """A file could not be read. ``str(error)`` is the message shown to the user (in English; the Qt
+    layer shows it translated from ``template`` and ``values``).
 
     Parameters
     ----------
     path
         The file (or ``zip://`` / ``file.gpkg|layer`` address) concerned.
     reason
-        Why, in words a user can act on.
+        Why, in words a user can act on: a template marked with
+        ``QT_TRANSLATE_NOOP("ReadError", ...)`` whose ``{names}`` are filled from ``values``.
+    values
+        The values of the template's placeholders (a library's own error text, a column name ...).
     """
 
-    def __init__(self, path: str | Path, reason: str) -> None:
+    CONTEXT = "ReadError"
+
+    def __init__(self, path: str | Path, reason: str, **values: object) -> None:
         self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{Path(self.path).name}: {reason}")
+        self.template = reason
+        self.values = values
+        self.reason = reason.format(**values) if values else reason
+        super().__init__(f"{Path(self.path).name}: {self.reason}")
 
 
 class UnsupportedFile(ReadError):

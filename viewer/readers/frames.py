@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from viewer.core.layers import VectorLayer
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.buildings import as_buildings_layer, looks_like_buildings
 from viewer.readers.errors import MissingCRS
 from viewer.readers.registry import ReadOptions
@@ -30,7 +31,7 @@ def normalise_crs(crs: Any) -> str:
     return "EPSG:4326" if text == "OGC:CRS84" else text
 
 
-def settle_crs(crs: Any, path: str | Path, options: ReadOptions, what: str = "the file") -> str:
+def settle_crs(crs: Any, path: str | Path, options: ReadOptions, layer: str | None = None) -> str:
     """The CRS to give a layer: ``crs`` when the file has one, else the default, else raise.
 
     Raises
@@ -42,7 +43,11 @@ def settle_crs(crs: Any, path: str | Path, options: ReadOptions, what: str = "th
         return normalise_crs(crs)
     if options.default_crs:
         return normalise_crs(options.default_crs)
-    raise MissingCRS(path, f"{what} states no coordinate reference system; choose one to read it")
+    if layer:
+        raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "layer '{layer}' states no coordinate reference "
+                                                              "system; choose one to read it"), layer=layer)
+    raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "it states no coordinate reference system; choose one "
+                                                          "to read it"))
 
 
 def drop_empty(frame: Any) -> tuple[Any, int]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from viewer.core.layers import Layer, RasterLayer
 from viewer.core.progress import Progress
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import CorruptFile, ReadError
 from viewer.readers.frames import options_record, settle_crs
 from viewer.readers.registry import ReadOptions, register_reader
@@ -60,8 +61,8 @@ def _read_dataset(ds: Any, path: Path, options: ReadOptions, progress: Progress)
     from rasterio.errors import RasterioError
 
     if ds.transform.is_identity and not ds.gcps[0]:
-        raise ReadError(path, "the raster is not georeferenced (no geotransform or world file)")
-    crs = settle_crs(ds.crs if ds.crs else None, path, options, "the raster")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the raster is not georeferenced (no geotransform or world file)"))
+    crs = settle_crs(ds.crs if ds.crs else None, path, options)
     paletted = False
     try:
         paletted = ds.count == 1 and bool(ds.colormap(1))
@@ -78,8 +79,8 @@ def _read_dataset(ds: Any, path: Path, options: ReadOptions, progress: Progress)
         data = ds.read(out_shape=(ds.count, rows, cols), masked=True, resampling=resampling)
     except RasterioError as exc:
         reason = exc.__cause__ or exc  # rasterio's "Read failed" hides GDAL's words in the cause
-        raise CorruptFile(path, f"its cells cannot be read, the file may be truncated "
-                                f"({reason})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "its cells cannot be read, the file may be truncated "
+                                                                "({detail})"), detail=reason) from exc
     progress.update(0.8, "preparing cells")
     nodata = ds.nodata
     if role == "dem":
@@ -119,7 +120,7 @@ def read_raster(path: Path, options: ReadOptions, progress: Progress) -> list[La
     try:
         dataset = rasterio.open(path)
     except RasterioError as exc:
-        raise CorruptFile(path, f"GDAL cannot read it as a raster ({exc})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a raster ({detail})"), detail=exc) from exc
     with dataset as ds:
         layer = _read_dataset(ds, path, options, progress)
     check_area(layer)

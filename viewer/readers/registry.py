@@ -12,6 +12,7 @@ from typing import Any
 
 from viewer.core.layers import Layer
 from viewer.core.progress import Progress
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import CorruptFile, ReadError, UnsupportedFile
 
 
@@ -88,7 +89,7 @@ def find_reader(path: str | Path) -> ReaderSpec:
     path = Path(path)
     candidates = [spec for spec in readers() if spec.matches(path)]
     if not candidates:
-        raise UnsupportedFile(path, f"no reader for files like '{path.name}'")
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "no reader for files like '{name}'"), name=path.name)
 
     def rank(spec: ReaderSpec) -> tuple[int, int]:
         sniffed = 0
@@ -115,11 +116,11 @@ def read_path(path: str | Path, options: ReadOptions | None = None,
     options = options or ReadOptions()
     progress = progress or Progress()
     if not path.exists():
-        raise ReadError(path, "file not found")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "file not found"))
     if path.is_file() and path.stat().st_size == 0:
         from viewer.readers.errors import EmptyFile
 
-        raise EmptyFile(path, "the file is empty (0 bytes)")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "the file is empty (0 bytes)"))
     spec = find_reader(path)
     try:
         layers = spec.func(path, options, progress)
@@ -130,7 +131,8 @@ def read_path(path: str | Path, options: ReadOptions | None = None,
 
         if isinstance(exc, Cancelled):
             raise
-        raise CorruptFile(path, f"{spec.name} could not read it ({type(exc).__name__}: {exc})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "{reader} could not read it ({detail})"), reader=spec.name,
+                          detail=f"{type(exc).__name__}: {exc}") from exc
     for layer in layers:
         layer.source.setdefault("path", str(path))
         layer.source.setdefault("reader", spec.name)

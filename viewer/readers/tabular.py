@@ -19,6 +19,7 @@ import numpy as np
 
 from viewer.core.layers import Layer
 from viewer.core.progress import Progress
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import EmptyFile, MissingCRS, ReadError
 from viewer.readers.frames import drop_empty, frame_to_layer, settle_crs
 from viewer.readers.registry import ReadOptions, register_reader
@@ -77,7 +78,8 @@ def _from_wkt(frame: Any, column: str, path: Path) -> tuple[Any, str | None]:
     text = frame[column].astype("string").fillna("")
     srids = {int(s) for s in text.str.extract(_SRID, expand=False).dropna().unique()}
     if len(srids) > 1:
-        raise ReadError(path, f"column '{column}' mixes SRIDs {sorted(srids)}")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "column '{column}' mixes SRIDs {srids}"), column=column,
+                        srids=sorted(srids))
     plain = text.str.replace(_SRID, "", regex=True).to_numpy(dtype=object)
     plain[plain == ""] = None
     geometry = shapely.from_wkt(plain, on_invalid="ignore")
@@ -134,13 +136,13 @@ def read_csv(path: Path, options: ReadOptions, progress: Progress) -> list[Layer
     progress.update(0.0, "reading CSV")
     frame = _read_table(path, options)
     if len(frame) == 0:
-        raise EmptyFile(path, "the table has no rows")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "the table has no rows"))
     progress.update(0.5, "making geometries")
     extra = options.extra
     wkt, x, y = extra.get("wkt"), extra.get("x"), extra.get("y")
     for given in (wkt, x, y):
         if given is not None and given not in frame.columns:
-            raise ReadError(path, f"it has no column '{given}'")
+            raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "it has no column '{column}'"), column=given)
     if wkt is None and x is None:
         wkt, x, y = _find_geometry_columns(frame)
     by_name = x is not None and str(x).lower() in LON_COLUMNS and str(y).lower() in LAT_COLUMNS
@@ -149,16 +151,18 @@ def read_csv(path: Path, options: ReadOptions, progress: Progress) -> list[Layer
     elif x is not None and y is not None:
         geo, crs = _from_xy(frame, x, y, by_name)
     else:
-        raise ReadError(path, "no geometry column found (a WKT column, or lon/lat or x/y columns)")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "no geometry column found (a WKT column, or lon/lat or x/y "
+                                                          "columns)"))
     geo, dropped = drop_empty(geo)
     if len(geo) == 0:
-        raise EmptyFile(path, "no row has a usable geometry")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "no row has a usable geometry"))
     crs = extra.get("crs") or crs
     try:
-        crs = settle_crs(crs, path, options, "a CSV table")
+        crs = settle_crs(crs, path, options)
     except MissingCRS:
-        raise MissingCRS(path, "a CSV table states no coordinate reference system (its coordinates "
-                               "are not named lon/lat in degrees); choose one to read it") from None
+        raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "a CSV table states no coordinate reference system (its "
+                                                           "coordinates are not named lon/lat in degrees); "
+                                                           "choose one to read it")) from None
     name = path.name.rsplit(".", 1)[0]
     source = {"path": str(path), "layer": name, "wkt": wkt, "x": x, "y": y}
     progress.update(0.9, "checking")

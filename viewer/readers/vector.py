@@ -13,6 +13,7 @@ from typing import Any
 
 from viewer.core.layers import Layer
 from viewer.core.progress import Progress
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import CorruptFile, EmptyFile, ReadError, UnsupportedFile
 from viewer.readers.frames import drop_empty, frame_to_layer, settle_crs
 from viewer.readers.registry import ReadOptions, register_reader
@@ -22,7 +23,7 @@ ZIP_MEMBERS = (".shp", ".gpkg", ".geojson", ".fgb", ".kml", ".gpx")
 
 
 def _gdal_failure(path: Path, exc: Exception) -> CorruptFile:
-    return CorruptFile(path, f"GDAL cannot read it as a vector file ({exc})")
+    return CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a vector file ({detail})"), detail=exc)
 
 
 def list_spatial_tables(address: str, path: Path) -> list[str]:
@@ -62,7 +63,8 @@ def read_data_source(path: Path, address: str, options: ReadOptions, progress: P
             return []
         if options.layer not in tables:
             available = ", ".join(tables)
-            raise ReadError(path, f"it has no layer '{options.layer}' (layers: {available})")
+            raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "it has no layer '{layer}' (layers: {layers})"),
+                            layer=options.layer, layers=available)
         tables = [options.layer]
     layers: list[Layer] = []
     for i, table in enumerate(tables):
@@ -71,7 +73,7 @@ def read_data_source(path: Path, address: str, options: ReadOptions, progress: P
         frame, dropped = drop_empty(frame)
         if len(frame) == 0:
             continue  # nothing to draw; the file as a whole is judged below
-        crs = settle_crs(frame.crs, path, options, f"layer '{table}'")
+        crs = settle_crs(frame.crs, path, options, layer=table)
         source = {"path": str(path), "layer": table}
         if member is not None:
             source["member"] = member
@@ -94,7 +96,7 @@ def read_vector(path: Path, options: ReadOptions, progress: Progress) -> list[La
     """
     layers = read_data_source(path, str(path), options, progress)
     if not layers:
-        raise EmptyFile(path, "it holds no features with a geometry")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no features with a geometry"))
     return layers
 
 
@@ -117,19 +119,19 @@ def read_zipped_vector(path: Path, options: ReadOptions, progress: Progress) -> 
     try:
         members = _zip_members(path)
     except zipfile.BadZipFile as exc:
-        raise CorruptFile(path, f"not a readable zip archive ({exc})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable zip archive ({detail})"), detail=exc) from exc
     if not members:
-        raise UnsupportedFile(path, "the archive holds no Shapefile, GeoPackage, GeoJSON or "
-                                    "FlatGeobuf")
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "the archive holds no Shapefile, GeoPackage, GeoJSON "
+                                                                "or FlatGeobuf"))
     layers: list[Layer] = []
     for i, member in enumerate(members):
         sub = progress.sub(i / len(members), (i + 1) / len(members))
         address = f"/vsizip/{path.resolve()}/{member}"
         layers += read_data_source(path, address, options, sub, member=member)
     if not layers and options.layer is not None:
-        raise ReadError(path, f"the archive has no layer '{options.layer}'")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the archive has no layer '{layer}'"), layer=options.layer)
     if not layers:
-        raise EmptyFile(path, "the archive holds no features with a geometry")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "the archive holds no features with a geometry"))
     return layers
 
 
@@ -150,14 +152,14 @@ def read_geoparquet(path: Path, options: ReadOptions, progress: Progress) -> lis
 
     progress.update(0.0, "reading GeoParquet")
     if not _sniff_geoparquet(path):
-        raise UnsupportedFile(path, "a Parquet table without GeoParquet 'geo' metadata")
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "a Parquet table without GeoParquet 'geo' metadata"))
     try:
         frame = gpd.read_parquet(path)
     except Exception as exc:
-        raise CorruptFile(path, f"not a readable GeoParquet file ({exc})") from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable GeoParquet file ({detail})"), detail=exc) from exc
     frame, dropped = drop_empty(frame)
     if len(frame) == 0:
-        raise EmptyFile(path, "it holds no features with a geometry")
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no features with a geometry"))
     crs = settle_crs(frame.crs, path, options)
     name = path.name.split(".")[0]
     progress.update(0.9, "checking")

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from viewer.core.water_layer import WaterDepthLayer
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.readers.errors import ReadError
 
 NODATA = -9999.0
@@ -51,15 +52,17 @@ def read_water(path: Path, name: str = "") -> WaterDepthLayer:
         with rasterio.open(path) as src:
             tags = src.tags()
             if tags.get("ROLE") != "water" or "TIMES_NS" not in tags:
-                raise ReadError(path, "not a CityTwin water-depth file (no ROLE=water / TIMES_NS tags)")
+                raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a CityTwin water-depth file (no ROLE=water / TIMES_NS "
+                                                          "tags)"))
             times = np.asarray(json.loads(tags["TIMES_NS"]), dtype=np.int64)
             bands = src.read().astype(np.float32)
             crs = src.crs.to_string() if src.crs else ""
             transform = tuple(src.transform)[:6]
     except (rasterio.errors.RasterioIOError, ValueError) as exc:
-        raise ReadError(path, f"cannot read water-depth frames ({exc})") from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot read water-depth frames ({detail})"), detail=exc) from exc
     if len(bands) != len(times) + 1:
-        raise ReadError(path, f"{len(bands)} bands for {len(times)} frame times (expected one more: the bed)")
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "{bands} bands for {times} frame times (expected one more: "
+                                                    "the bed)"), bands=len(bands), times=len(times))
     bands[bands == NODATA] = np.nan
     frames = np.nan_to_num(bands[:-1], nan=0.0)
     return WaterDepthLayer(name=name or Path(path).stem, frames=frames, times_ns=times, bed=bands[-1],
