@@ -1293,4 +1293,83 @@ Source: {source}</translation>
             <translation>it states no coordinate reference system; choose one to read it</translation>
         </message>
     </context>
+    <context>
+        <name>ScenarioError</name>
+        <message>
+            <source>{label} lies outside the DEM: its bounds x {gx0:.1f}..{gx1:.1f}, y {gy0:.1f}..{gy1:.1f} do not meet the DEM's x {x0:.1f}..{x1:.1f}, y {y0:.1f}..{y1:.1f} (is it in the project CRS?)</source>
+            <translation>{label} lies outside the DEM: its bounds x {gx0:.1f}..{gx1:.1f}, y {gy0:.1f}..{gy1:.1f} do not meet the DEM's x {x0:.1f}..{x1:.1f}, y {y0:.1f}..{y1:.1f} (is it in the project CRS?)</translation>
+        </message>
+        <message>
+            <source>the project has no DEM layer (a raster with role 'dem') to flood</source>
+            <translation>the project has no DEM layer (a raster with role 'dem') to flood</translation>
+        </message>
+        <message>
+            <source>point</source>
+            <translation>point</translation>
+        </message>
+        <message>
+            <source>line</source>
+            <translation>line</translation>
+        </message>
+        <message>
+            <source>polygon</source>
+            <translation>polygon</translation>
+        </message>
+        <message>
+            <source>select a feature on the map first (a road, a dike, a point for a pump)</source>
+            <translation>select a feature on the map first (a road, a dike, a point for a pump)</translation>
+        </message>
+        <message>
+            <source>{layer}: feature {index} has no geometry</source>
+            <translation>{layer}: feature {index} has no geometry</translation>
+        </message>
+        <message>
+            <source>{layer}: feature {index} is a {kind}, which no measure takes</source>
+            <translation>{layer}: feature {index} is a {kind}, which no measure takes</translation>
+        </message>
+        <message>
+            <source>{name}: this measure needs a {allowed}, not a {given}</source>
+            <translation>{name}: this measure needs a {allowed}, not a {given}</translation>
+        </message>
+        <message>
+            <source>{name}: {value:g} is not a usable value for this measure</source>
+            <translation>{name}: {value:g} is not a usable value for this measure</translation>
+        </message>
+        <message>
+            <source>the project has no rain gauge with readings to drive a recorded storm</source>
+            <translation>the project has no rain gauge with readings to drive a recorded storm</translation>
+        </message>
+        <message>
+            <source>the project has no water layer to build embankments along</source>
+            <translation>the project has no water layer to build embankments along</translation>
+        </message>
+        <message>
+            <source>{label}: datastream {stream!r} has no reading between {start} and {end}</source>
+            <translation>{label}: datastream {stream!r} has no reading between {start} and {end}</translation>
+        </message>
+        <message>
+            <source>{label} reports negative rain ({value:g} {unit}) at {when}; rain must be &gt;= 0</source>
+            <translation>{label} reports negative rain ({value:g} {unit}) at {when}; rain must be &gt;= 0</translation>
+        </message>
+        <message>
+            <source>{label} reports {rate:.0f} mm/h, more than {most:.0f} mm/h (absurd for rain; check the unit)</source>
+            <translation>{label} reports {rate:.0f} mm/h, more than {most:.0f} mm/h (absurd for rain; check the unit)</translation>
+        </message>
+        <message>
+            <source>{label}: rain holds NaN or infinite values</source>
+            <translation>{label}: rain holds NaN or infinite values</translation>
+        </message>
+        <message>
+            <source>{label}: rain must be &gt;= 0 mm/h (got {value:g})</source>
+            <translation>{label}: rain must be &gt;= 0 mm/h (got {value:g})</translation>
+        </message>
+        <message>
+            <source>{label}: {value:g} mm/h is more than {most:.0f} mm/h</source>
+            <translation>{label}: {value:g} mm/h is more than {most:.0f} mm/h</translation>
+        </message>
+        <message>
+            <source>{label}: a level of {level:.1f} m is absurd (check the unit)</source>
+            <translation>{label}: a level of {level:.1f} m is absurd (check the unit)</translation>
+        </message>
+    </context>
 </TS>

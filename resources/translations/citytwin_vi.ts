@@ -1293,4 +1293,83 @@ Nguồn: {source}</translation>
         <translation>tệp không ghi hệ tọa độ; hãy chọn một hệ tọa độ để đọc</translation>
     </message>
 </context>
+<context>
+    <name>ScenarioError</name>
+    <message>
+        <source>{label} lies outside the DEM: its bounds x {gx0:.1f}..{gx1:.1f}, y {gy0:.1f}..{gy1:.1f} do not meet the DEM&apos;s x {x0:.1f}..{x1:.1f}, y {y0:.1f}..{y1:.1f} (is it in the project CRS?)</source>
+        <translation>{label} nằm ngoài DEM: phạm vi x {gx0:.1f}..{gx1:.1f}, y {gy0:.1f}..{gy1:.1f} không chạm phạm vi DEM x {x0:.1f}..{x1:.1f}, y {y0:.1f}..{y1:.1f} (có đúng hệ tọa độ của dự án không?)</translation>
+    </message>
+    <message>
+        <source>the project has no DEM layer (a raster with role &apos;dem&apos;) to flood</source>
+        <translation>dự án không có lớp DEM (raster có vai trò &apos;dem&apos;) để mô phỏng ngập</translation>
+    </message>
+    <message>
+        <source>point</source>
+        <translation>điểm</translation>
+    </message>
+    <message>
+        <source>line</source>
+        <translation>tuyến</translation>
+    </message>
+    <message>
+        <source>polygon</source>
+        <translation>vùng</translation>
+    </message>
+    <message>
+        <source>select a feature on the map first (a road, a dike, a point for a pump)</source>
+        <translation>hãy chọn một đối tượng trên bản đồ trước (một con đường, một đoạn đê, một điểm đặt trạm bơm)</translation>
+    </message>
+    <message>
+        <source>{layer}: feature {index} has no geometry</source>
+        <translation>{layer}: đối tượng {index} không có hình học</translation>
+    </message>
+    <message>
+        <source>{layer}: feature {index} is a {kind}, which no measure takes</source>
+        <translation>{layer}: đối tượng {index} là {kind}, không giải pháp nào dùng được</translation>
+    </message>
+    <message>
+        <source>{name}: this measure needs a {allowed}, not a {given}</source>
+        <translation>{name}: giải pháp này cần {allowed}, không phải {given}</translation>
+    </message>
+    <message>
+        <source>{name}: {value:g} is not a usable value for this measure</source>
+        <translation>{name}: {value:g} không phải giá trị dùng được cho giải pháp này</translation>
+    </message>
+    <message>
+        <source>the project has no rain gauge with readings to drive a recorded storm</source>
+        <translation>dự án không có trạm đo mưa nào có số đo để tạo trận mưa đã ghi</translation>
+    </message>
+    <message>
+        <source>the project has no water layer to build embankments along</source>
+        <translation>dự án không có lớp sông, rạch để đắp bờ kè dọc theo</translation>
+    </message>
+    <message>
+        <source>{label}: datastream {stream!r} has no reading between {start} and {end}</source>
+        <translation>{label}: luồng dữ liệu {stream!r} không có số đo nào từ {start} đến {end}</translation>
+    </message>
+    <message>
+        <source>{label} reports negative rain ({value:g} {unit}) at {when}; rain must be &gt;= 0</source>
+        <translation>{label} báo lượng mưa âm ({value:g} {unit}) lúc {when}; lượng mưa phải &gt;= 0</translation>
+    </message>
+    <message>
+        <source>{label} reports {rate:.0f} mm/h, more than {most:.0f} mm/h (absurd for rain; check the unit)</source>
+        <translation>{label} báo {rate:.0f} mm/h, hơn {most:.0f} mm/h (vô lý với mưa; hãy kiểm tra đơn vị)</translation>
+    </message>
+    <message>
+        <source>{label}: rain holds NaN or infinite values</source>
+        <translation>{label}: lượng mưa có giá trị NaN hoặc vô hạn</translation>
+    </message>
+    <message>
+        <source>{label}: rain must be &gt;= 0 mm/h (got {value:g})</source>
+        <translation>{label}: lượng mưa phải &gt;= 0 mm/h (nhận được {value:g})</translation>
+    </message>
+    <message>
+        <source>{label}: {value:g} mm/h is more than {most:.0f} mm/h</source>
+        <translation>{label}: {value:g} mm/h lớn hơn {most:.0f} mm/h</translation>
+    </message>
+    <message>
+        <source>{label}: a level of {level:.1f} m is absurd (check the unit)</source>
+        <translation>{label}: mực nước {level:.1f} m là vô lý (hãy kiểm tra đơn vị)</translation>
+    </message>
+</context>
 </TS>

@@ -205,3 +205,18 @@ def test_a_file_that_cannot_be_read_is_reported_in_vietnamese(vietnamese, tmp_pa
     assert texts[0].startswith("trống.csv: tệp rỗng (0 byte)"), texts
     assert texts[1].startswith("đường.geojson: GDAL không đọc được tệp dưới dạng dữ liệu vectơ ("), texts
     assert "GDAL cannot read" in str(next(e for e in result.errors if e.path.endswith("geojson")))  # files, logs: English
+
+
+def test_a_measure_that_does_not_fit_the_selection_says_so_in_vietnamese(vietnamese, qtbot, project):
+    from viewer.qt.qt_flood_measures import QtMeasureList
+
+    measures = shown(qtbot, QtMeasureList(project), 400, 200)
+    reasons: list[str] = []
+    measures.failed.connect(reasons.append)
+    measures.add_from_selection()
+    assert reasons[-1].startswith("hãy chọn một đối tượng trên bản đồ trước"), reasons
+    facilities = project.layers[-1]
+    project.selection.select(facilities.id, 0)
+    measures.kind_box.setCurrentIndex(measures.kind_box.findData("retention"))
+    measures.add_from_selection()
+    assert reasons[-1] == "Bệnh viện Đa khoa Cần Thơ: giải pháp này cần vùng, không phải điểm", reasons

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from viewer.core.layers import VectorLayer
 from viewer.core.project import Project
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.scenarios.flood_scenario import (FloodWall, ManningZone, Measure, PumpMeasure, RaiseMeasure,
                                              RetentionPond, ScenarioError)
 
 GEOMETRIES = {"raise": ("polygon", "line"), "wall": ("line", "polygon"), "pump": ("point", "polygon"),
               "retention": ("polygon",), "manning": ("polygon",)}
 """Which geometry kinds each measure takes (a wall on a polygon follows its outline)."""
+GEOMETRY_WORDS = (QT_TRANSLATE_NOOP("ScenarioError", "point"), QT_TRANSLATE_NOOP("ScenarioError", "line"),
+                  QT_TRANSLATE_NOOP("ScenarioError", "polygon"))
+"""The geometry kinds as words of the messages (marked so that the interface shows them translated)."""
 
 
 def selected_geometry(project: Project) -> tuple[str, str, str]:
@@ -23,14 +27,18 @@ def selected_geometry(project: Project) -> tuple[str, str, str]:
     layer = project.layer_by_id(project.selection.layer_id)
     index = project.selection.index
     if not isinstance(layer, VectorLayer) or index is None or layer.frame is None or index >= len(layer.frame):
-        raise ScenarioError("select a feature on the map first (a road, a dike, a point for a pump)")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "select a feature on the map first (a road, a dike, a point for a "
+                                                               "pump)"))
     geometry = layer.frame.geometry.iloc[index]
     if geometry is None or geometry.is_empty:
-        raise ScenarioError(f"{layer.name}: feature {index} has no geometry")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} has no geometry"), layer=layer.name,
+                            index=index)
     kind = {"Point": "point", "LineString": "line", "Polygon": "polygon"}.get(
         geometry.geom_type.replace("Multi", ""), "")
     if not kind:
-        raise ScenarioError(f"{layer.name}: feature {index} is a {geometry.geom_type}, which no measure takes")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} is a {kind}, which no measure "
+                                                               "takes"), layer=layer.name, index=index,
+                            kind=geometry.geom_type)
     row = layer.frame.iloc[index]
     name = next((str(row[c]) for c in ("name", "ten", "tên") if c in layer.frame.columns and isinstance(row[c], str)
                  and row[c]), f"{layer.name} #{index}")
@@ -52,13 +60,15 @@ def measure_for(kind: str, value: float, wkt: str, geometry_kind: str, name: str
     if allowed is None:
         raise ScenarioError(f"unknown measure {kind!r}")
     if geometry_kind not in allowed:
-        raise ScenarioError(f"{name}: a {kind} measure needs a {' or '.join(allowed)}, not a {geometry_kind}")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: this measure needs a {allowed}, not a {given}"),
+                            name=name, allowed=allowed, given=(geometry_kind,))
     if kind == "wall" and geometry_kind == "polygon":
         import shapely
 
         wkt = shapely.from_wkt(wkt).boundary.wkt
     if value <= 0 or (kind == "manning" and value > 0.5):
-        raise ScenarioError(f"{name}: {value:g} is not a usable value for a {kind} measure")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: {value:g} is not a usable value for this measure"),
+                            name=name, value=value)
     if kind == "raise":
         return RaiseMeasure(name=name, geometry=wkt, crest_m=value)
     if kind == "wall":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from viewer.core.project import Project
+from viewer.core.translatable import QT_TRANSLATE_NOOP
 from viewer.scenarios.flood_scenario import Boundary, FloodScenario, ScenarioError, ns_to_iso
 
 MAX_RAIN_MM_H = 1000.0
@@ -41,8 +42,9 @@ def sensor_series(project: Project, stream_id: str, start_ns: int, duration_s: f
     dropped = int((~good).sum())
     times_ns, values = times_ns[good], values[good]
     if len(times_ns) == 0:
-        raise ScenarioError(f"{label}: datastream {stream_id!r} has no reading between "
-                            f"{ns_to_iso(start_ns)} and {ns_to_iso(end_ns)}")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: datastream {stream!r} has no reading between "
+                                                               "{start} and {end}"),
+                            label=label, stream=stream_id, start=ns_to_iso(start_ns), end=ns_to_iso(end_ns))
     t = (times_ns - start_ns) / 1e9
     if not step:
         step = float(np.median(np.diff(t))) if len(t) > 1 else 300.0
@@ -86,12 +88,14 @@ def rain_from_sensors(project: Project, scenario: FloodScenario, inputs) -> tupl
         bad = np.flatnonzero(rate < 0)
         if len(bad):
             k = bad[0]
-            raise ScenarioError(f"{label} reports negative rain ({v[k]:g} {unit}) at "
-                                f"{ns_to_iso(start + int(t[k] * 1e9))}; rain must be >= 0")
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports negative rain ({value:g} {unit}) at "
+                                                                   "{when}; rain must be >= 0"),
+                                label=label, value=v[k], unit=unit, when=ns_to_iso(start + int(t[k] * 1e9)))
         bad = np.flatnonzero(rate > MAX_RAIN_MM_H)
         if len(bad):
-            raise ScenarioError(f"{label} reports {rate[bad[0]]:.0f} mm/h, more than {MAX_RAIN_MM_H:.0f} mm/h "
-                                "(absurd for rain; check the unit)")
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports {rate:.0f} mm/h, more than {most:.0f} "
+                                                                   "mm/h (absurd for rain; check the unit)"),
+                                label=label, rate=rate[bad[0]], most=MAX_RAIN_MM_H)
         series.append((t, rate))
         steps.append(step)
         thing = project.sensors.things.get(stream.thing_id) if stream is not None else None
@@ -132,11 +136,13 @@ def _design_rain(scenario: FloodScenario, duration: float) -> tuple[np.ndarray, 
 
 def _check_rain_values(values: np.ndarray, label: str) -> None:
     if np.any(~np.isfinite(values)):
-        raise ScenarioError(f"{label}: rain holds NaN or infinite values")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain holds NaN or infinite values"), label=label)
     if np.any(values < 0):
-        raise ScenarioError(f"{label}: rain must be >= 0 mm/h (got {values.min():g})")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain must be >= 0 mm/h (got {value:g})"), label=label,
+                            value=values.min())
     if np.any(values > MAX_RAIN_MM_H):
-        raise ScenarioError(f"{label}: {values.max():g} mm/h is more than {MAX_RAIN_MM_H:.0f} mm/h")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: {value:g} mm/h is more than {most:.0f} mm/h"), label=label,
+                            value=values.max(), most=MAX_RAIN_MM_H)
 
 
 def boundary_levels(project: Project, boundary: Boundary, inputs) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +162,8 @@ def boundary_levels(project: Project, boundary: Boundary, inputs) -> tuple[np.nd
         times = np.asarray(boundary.times_s, dtype=float)
         levels = np.asarray(boundary.levels_m, dtype=float)
     if np.any(np.abs(levels[np.isfinite(levels)]) > MAX_LEVEL_M):
-        raise ScenarioError(f"{label}: a level of {np.nanmax(np.abs(levels)):.1f} m is absurd (check the unit)")
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: a level of {level:.1f} m is absurd (check the unit)"),
+                            label=label, level=np.nanmax(np.abs(levels)))
     return times, levels
 
 

@@ -12,3 +12,12 @@ from __future__ import annotations
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate looks for
     """Return ``text`` unchanged; marks it for translation in ``context``."""
     return text
+
+
+def fill(template: str, values: dict, word=None) -> str:  # noqa: ANN001 - word: str -> str
+    """``template`` with its ``{names}`` filled from ``values``. A tuple value is a list of words
+    (marked for translation where they are defined), each passed through ``word`` (the Qt layer's
+    translation; none in English) and joined with " / "; other values are used as they are."""
+    ready = {key: " / ".join((word or str)(str(item)) for item in value) if isinstance(value, tuple) else value
+             for key, value in values.items()}
+    return template.format(**ready)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QListWidg
                                QPushButton, QVBoxLayout, QWidget)
 
 from viewer.core.project import Project
+from viewer.qt.qt_locale import error_text
 
 KINDS = ("raise", "wall", "pump", "retention", "manning")
 # kind -> (minimum, maximum, step, default, decimals, suffix)
@@ -83,7 +84,7 @@ class QtMeasureList(QWidget):
             wkt, geometry_kind, name = selected_geometry(self.project)
             measure = measure_for(self.kind_box.currentData(), self.value_spin.value(), wkt, geometry_kind, name)
         except ScenarioError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(error_text(error))
             return None
         self.measures.append(measure)
         item = QListWidgetItem(f"{self.kind_box.currentText()} {self.value_spin.text()}: {name}")

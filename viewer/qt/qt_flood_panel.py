@@ -24,7 +24,7 @@ from viewer.core.project import Project
 from viewer.qt.model_links import unlink_all
 from viewer.qt.qt_flood_charts import QtBuildingChart, QtDepthChart, QtImpactTable
 from viewer.qt.qt_flood_measures import QtMeasureList
-from viewer.qt.qt_locale import number_text, value_text
+from viewer.qt.qt_locale import error_text, number_text, value_text
 from viewer.qt.qt_workers import Worker
 
 REPLAY_SPEED = 120.0
@@ -171,7 +171,7 @@ class QtFloodPanel(QWidget):
         try:
             scenario = self.chosen_scenario()
         except ValueError as error:  # ScenarioError: e.g. no water layer for the embankment
-            self.main_window.report_errors([str(error)])
+            self.main_window.report_errors([error_text(error)])
             return None
         if scenario is None or (self.worker is not None and self.worker.is_running()):
             return None

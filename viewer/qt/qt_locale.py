@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import QCollator, QCoreApplication, QDateTime, QLocale, Qt, QTimeZone
 
+from viewer.core.translatable import fill
+
 T = TypeVar("T")
 
 DATE_FORMATS = {QLocale.Language.Vietnamese: "d/M/yyyy"}
@@ -83,9 +85,10 @@ def error_text(error: BaseException) -> str:
     if not isinstance(template, str):
         return str(error) or type(error).__name__
     values = getattr(error, "values", {}) or {}
+    context = getattr(error, "CONTEXT", "ReadError")
     try:
-        reason = QCoreApplication.translate(getattr(error, "CONTEXT", "ReadError"), template)
-        reason = reason.format(**values) if values else reason
+        reason = QCoreApplication.translate(context, template)
+        reason = fill(reason, values, lambda word: QCoreApplication.translate(context, word)) if values else reason
     except (KeyError, IndexError, ValueError):
         return str(error)
     path = getattr(error, "path", "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from viewer.core.translatable import fill
+
 
 class ReadError(Exception):
     """A file could not be read. ``str(error)`` is the message shown to the user (in English; the Qt
@@ -26,7 +28,7 @@ class ReadError(Exception):
         self.path = str(path)
         self.template = reason
         self.values = values
-        self.reason = reason.format(**values) if values else reason
+        self.reason = fill(reason, values) if values else reason
         super().__init__(f"{Path(self.path).name}: {self.reason}")
 
 

@@ -39,12 +39,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
+from viewer.core.translatable import fill
+
 M2_PERIOD_S = 44712.0  # the principal lunar semi-diurnal tide, 12.42 h
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be run as given; the message names the part that is wrong."""
+    """A scenario that cannot be run as given; the message names the part that is wrong.
+
+    ``str(error)`` is the English message; where the message is a template marked with
+    ``QT_TRANSLATE_NOOP("ScenarioError", ...)``, ``template`` and ``values`` let the Qt layer show it
+    in the interface language.
+    """
+
+    CONTEXT = "ScenarioError"
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.template = message
+        self.values = values
+        super().__init__(fill(message, values) if values else message)
 
 
 def ns_to_iso(t_ns: int) -> str:
