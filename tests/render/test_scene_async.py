@@ -85,14 +85,18 @@ def test_a_big_layer_is_prepared_in_a_worker_and_attached_by_the_owner(threaded_
     scene = threaded_scene
     before = _actors(scene)
     buildings = make_buildings()
-    attached_on = []
-    original = VtkBuildingsLayer.attach
+    attached_on, prepared_on = [], []
+    original, original_prepare = VtkBuildingsLayer.attach, VtkBuildingsLayer.prepare
 
     def spy(self, prepared):
         attached_on.append(threading.current_thread() is threading.main_thread())
         original(self, prepared)
 
-    VtkBuildingsLayer.attach = spy
+    def prepare_spy(self, terrain):
+        prepared_on.append(threading.current_thread().name)
+        return original_prepare(self, terrain)
+
+    VtkBuildingsLayer.attach, VtkBuildingsLayer.prepare = spy, prepare_spy
     try:
         scene.project.add_layer(buildings)
         adapter = scene.adapters[buildings.id]
@@ -103,9 +107,12 @@ def test_a_big_layer_is_prepared_in_a_worker_and_attached_by_the_owner(threaded_
             threading.Event().wait(0.05)
         assert scene.pending == 0
     finally:
-        VtkBuildingsLayer.attach = original
+        VtkBuildingsLayer.attach, VtkBuildingsLayer.prepare = original, original_prepare
     assert attached_on == [True]
-    assert loop.threads and all(name.startswith("scene3d-prepare") for name in loop.threads)
+    # prepared in a worker; the attach step was posted to the owner (from the worker, or from the
+    # submitting thread when the worker had already finished by the time the callback was added)
+    assert len(prepared_on) == 1 and prepared_on[0].startswith("scene3d-prepare"), prepared_on
+    assert loop.threads
     assert len(adapter._full) > 0 and _actors(scene) == before + len(adapter.actors)
     base, _ = adapter.building_z()
     x0 = buildings.frame.geometry.bounds["minx"].to_numpy()
