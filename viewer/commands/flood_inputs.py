@@ -191,10 +191,12 @@ def measure_geometry(wkt: str, label: str, extent: tuple[float, float, float, fl
     if not geom.intersects(dem):
         gx0, gy0, gx1, gy1 = geom.bounds
         raise ScenarioError(
-            QT_TRANSLATE_NOOP("ScenarioError", "{label} lies outside the DEM: its bounds x {gx0:.1f}..{gx1:.1f}, y "
-                                               "{gy0:.1f}..{gy1:.1f} do not meet the DEM's x {x0:.1f}..{x1:.1f}, y "
-                                               "{y0:.1f}..{y1:.1f} (is it in the project CRS?)"),
-            label=label, gx0=gx0, gx1=gx1, gy0=gy0, gy1=gy1, x0=extent[0], x1=extent[2], y0=extent[1], y1=extent[3])
+            QT_TRANSLATE_NOOP("ScenarioError", "{label} lies outside the DEM: its bounds x "
+                                               "{gx0:.1f}..{gx1:.1f}, y {gy0:.1f}..{gy1:.1f} do not meet the "
+                                               "DEM's x {x0:.1f}..{x1:.1f}, y {y0:.1f}..{y1:.1f} (is it in the "
+                                               "project CRS?)"),
+            label=label, gx0=gx0, gx1=gx1, gy0=gy0, gy1=gy1, x0=extent[0], x1=extent[2], y0=extent[1],
+            y1=extent[3])
     if not dem.contains(geom):
         warnings.append(f"{label} is partly outside the DEM; only the part inside is used")
     return geom
@@ -282,7 +284,8 @@ def prepare_inputs(project: Project, scenario: FloodScenario, cell_size: float |
     counts: dict[str, int] = {}
     layers = {role: find_layer(project, role, scenario) for role in ROLES}
     if layers["dem"] is None:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no DEM layer (a raster with role 'dem') to "
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no DEM layer (a raster with "
+                                                               "role 'dem') to "
                                                            "flood"))
     progress.update(0.0, "flood inputs: DEM")
     z, transform = dem_grid(layers["dem"], cell_size or settings.cell_size_m, warnings)

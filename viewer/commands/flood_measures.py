@@ -27,16 +27,19 @@ def selected_geometry(project: Project) -> tuple[str, str, str]:
     layer = project.layer_by_id(project.selection.layer_id)
     index = project.selection.index
     if not isinstance(layer, VectorLayer) or index is None or layer.frame is None or index >= len(layer.frame):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "select a feature on the map first (a road, a dike, a point for a "
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "select a feature on the map first (a road, a "
+                                                               "dike, a point for a "
                                                                "pump)"))
     geometry = layer.frame.geometry.iloc[index]
     if geometry is None or geometry.is_empty:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} has no geometry"), layer=layer.name,
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} has no geometry"),
+                            layer=layer.name,
                             index=index)
     kind = {"Point": "point", "LineString": "line", "Polygon": "polygon"}.get(
         geometry.geom_type.replace("Multi", ""), "")
     if not kind:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} is a {kind}, which no measure "
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{layer}: feature {index} is a {kind}, which "
+                                                               "no measure "
                                                                "takes"), layer=layer.name, index=index,
                             kind=geometry.geom_type)
     row = layer.frame.iloc[index]
@@ -60,14 +63,16 @@ def measure_for(kind: str, value: float, wkt: str, geometry_kind: str, name: str
     if allowed is None:
         raise ScenarioError(f"unknown measure {kind!r}")
     if geometry_kind not in allowed:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: this measure needs a {allowed}, not a {given}"),
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: this measure needs a {allowed}, not a "
+                                                               "{given}"),
                             name=name, allowed=allowed, given=(geometry_kind,))
     if kind == "wall" and geometry_kind == "polygon":
         import shapely
 
         wkt = shapely.from_wkt(wkt).boundary.wkt
     if value <= 0 or (kind == "manning" and value > 0.5):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: {value:g} is not a usable value for this measure"),
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: {value:g} is not a usable value for "
+                                                               "this measure"),
                             name=name, value=value)
     if kind == "raise":
         return RaiseMeasure(name=name, geometry=wkt, crest_m=value)

@@ -65,7 +65,8 @@ def recorded_storm_scenario(project: Project, hours_before_peak: float = 3.0,
     gauges = [d.id for d in network.datastreams.values()
               if d.observed_property.lower() in ("rainfall", "rain", "precipitation") and store.count(d.id)]
     if not gauges:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no rain gauge with readings to drive a "
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no rain gauge with readings "
+                                                               "to drive a "
                                                                "recorded storm"))
     _, times, values, _ = store.columns(gauges)
     t_unique, inverse = np.unique(times, return_inverse=True)
@@ -101,7 +102,8 @@ def embankment_measure(project: Project, crest_m: float = 2.6, width_m: float = 
 
     layer = find_layer(project, "water")
     if layer is None:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no water layer to build embankments along"))
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "the project has no water layer to build "
+                                                               "embankments along"))
     water = shapely.union_all(np.asarray(layer.frame.geometry.values, dtype=object))
     band = water.buffer(width_m, join_style="mitre").difference(water)
     dem = find_layer(project, "dem")

@@ -42,7 +42,8 @@ def sensor_series(project: Project, stream_id: str, start_ns: int, duration_s: f
     dropped = int((~good).sum())
     times_ns, values = times_ns[good], values[good]
     if len(times_ns) == 0:
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: datastream {stream!r} has no reading between "
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: datastream {stream!r} has no reading "
+                                                               "between "
                                                                "{start} and {end}"),
                             label=label, stream=stream_id, start=ns_to_iso(start_ns), end=ns_to_iso(end_ns))
     t = (times_ns - start_ns) / 1e9
@@ -88,12 +89,14 @@ def rain_from_sensors(project: Project, scenario: FloodScenario, inputs) -> tupl
         bad = np.flatnonzero(rate < 0)
         if len(bad):
             k = bad[0]
-            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports negative rain ({value:g} {unit}) at "
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports negative rain ({value:g} "
+                                                                   "{unit}) at "
                                                                    "{when}; rain must be >= 0"),
                                 label=label, value=v[k], unit=unit, when=ns_to_iso(start + int(t[k] * 1e9)))
         bad = np.flatnonzero(rate > MAX_RAIN_MM_H)
         if len(bad):
-            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports {rate:.0f} mm/h, more than {most:.0f} "
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label} reports {rate:.0f} mm/h, more "
+                                                                   "than {most:.0f} "
                                                                    "mm/h (absurd for rain; check the unit)"),
                                 label=label, rate=rate[bad[0]], most=MAX_RAIN_MM_H)
         series.append((t, rate))
@@ -136,12 +139,14 @@ def _design_rain(scenario: FloodScenario, duration: float) -> tuple[np.ndarray, 
 
 def _check_rain_values(values: np.ndarray, label: str) -> None:
     if np.any(~np.isfinite(values)):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain holds NaN or infinite values"), label=label)
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain holds NaN or infinite values"),
+                            label=label)
     if np.any(values < 0):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain must be >= 0 mm/h (got {value:g})"), label=label,
-                            value=values.min())
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: rain must be >= 0 mm/h (got {value:g})"),
+                            label=label, value=values.min())
     if np.any(values > MAX_RAIN_MM_H):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: {value:g} mm/h is more than {most:.0f} mm/h"), label=label,
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: {value:g} mm/h is more than "
+                                                               "{most:.0f} mm/h"), label=label,
                             value=values.max(), most=MAX_RAIN_MM_H)
 
 
@@ -162,7 +167,8 @@ def boundary_levels(project: Project, boundary: Boundary, inputs) -> tuple[np.nd
         times = np.asarray(boundary.times_s, dtype=float)
         levels = np.asarray(boundary.levels_m, dtype=float)
     if np.any(np.abs(levels[np.isfinite(levels)]) > MAX_LEVEL_M):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: a level of {level:.1f} m is absurd (check the unit)"),
+        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: a level of {level:.1f} m is absurd "
+                                                               "(check the unit)"),
                             label=label, level=np.nanmax(np.abs(levels)))
     return times, levels
 

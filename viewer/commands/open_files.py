@@ -77,7 +77,8 @@ def open_paths(paths: Iterable[str | Path], project_crs: str = "",
             try:
                 reproject_layer(layer, result.crs)
             except Exception as exc:  # PROJ refuses: name the file, keep the rest
-                result.errors.append(ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot be reprojected to {crs} ({detail})"),
+                result.errors.append(ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot be reprojected to "
+                                                                                    "{crs} ({detail})"),
                                                          crs=result.crs, detail=exc))
                 continue
             result.layers.append(layer)

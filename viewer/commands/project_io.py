@@ -165,12 +165,14 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         with open(path, "rb") as handle:
             manifest = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable project manifest ({detail})"), detail=exc) from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable project manifest ({detail})"),
+                        detail=exc) from exc
     if manifest.get("format") != FORMAT:
         raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a CityTwin project (format is {format!r})"),
                         format=manifest.get("format"))
     if int(manifest.get("version", 0)) > VERSION:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "made by a newer CityTwin (project version {version})"),
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "made by a newer CityTwin (project version "
+                                                             "{version})"),
                         version=manifest["version"])
     return manifest
 
@@ -259,7 +261,8 @@ def _read_sensor_entry(path: Path, entry: dict[str, Any], project: Project, prog
     try:
         network, rows = read_sensor_recording(path, progress)
     except (OSError, ValueError, KeyError) as exc:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable sensor recording ({detail})"), detail=exc) from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a readable sensor recording ({detail})"),
+                        detail=exc) from exc
     place_stations(network, project.crs)
     for thing in network.things.values():
         project.sensors.add(thing, network.of_thing(thing.id))

@@ -63,10 +63,12 @@ def _load(path: Path) -> tuple[dict[str, Any], list[tuple[dict[str, Any], list[A
             else:
                 lines = [json.load(handle)]
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not valid JSON ({detail})"), detail=exc) from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not valid JSON ({detail})"),
+                          detail=exc) from exc
     header = lines[0] if lines else {}
     if not isinstance(header, dict) or header.get("type") != "CityJSON":
-        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "not a CityJSON file (no \"type\": \"CityJSON\")"))
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "not a CityJSON file (no \"type\": "
+                                                                   "\"CityJSON\")"))
     chunks = [(header.get("CityObjects") or {}, header.get("vertices") or [])]
     chunks += [(f.get("CityObjects") or {}, f.get("vertices") or []) for f in lines[1:]
                if isinstance(f, dict) and f.get("type") == "CityJSONFeature"]
@@ -97,7 +99,8 @@ def cityjson_crs(header: dict[str, Any], path: Path, options: ReadOptions) -> st
     except CRSError as exc:
         if options.default_crs:
             return settle_crs(None, path, options)
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "its referenceSystem '{reference}' is not a CRS PROJ knows"),
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "its referenceSystem '{reference}' is not a CRS "
+                                                             "PROJ knows"),
                         reference=reference) from exc
     if crs.is_compound:
         crs = crs.sub_crs_list[0]
@@ -265,7 +268,8 @@ def read_cityjson(path: Path, options: ReadOptions, progress: Progress) -> list[
         raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no Building with a surface geometry"))
     target = str(options.extra.get("lod", lods[-1]))
     if target not in lods:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "it has no LoD {target} (LoDs: {lods})"), target=target,
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "it has no LoD {target} (LoDs: {lods})"),
+                        target=target,
                         lods=", ".join(lods))
 
     progress.update(0.4, f"collecting LoD {target} surfaces")

@@ -46,7 +46,8 @@ def settle_crs(crs: Any, path: str | Path, options: ReadOptions, layer: str | No
     if layer:
         raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "layer '{layer}' states no coordinate reference "
                                                               "system; choose one to read it"), layer=layer)
-    raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "it states no coordinate reference system; choose one "
+    raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "it states no coordinate reference system; choose "
+                                                          "one "
                                                           "to read it"))
 
 

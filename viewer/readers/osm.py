@@ -73,7 +73,8 @@ def read_osm_pbf(path: Path, options: ReadOptions, progress: Progress) -> list[L
     kinds = list(OSM_LAYERS)
     if options.layer is not None:
         if options.layer not in OSM_LAYERS:
-            raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "OSM files give the layers {layers}, not '{layer}'"),
+            raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "OSM files give the layers {layers}, not "
+                                                                 "'{layer}'"),
                             layers=", ".join(OSM_LAYERS), layer=options.layer)
         kinds = [options.layer]
     bbox = options.extra.get("bbox")
@@ -82,7 +83,8 @@ def read_osm_pbf(path: Path, options: ReadOptions, progress: Progress) -> list[L
         osm = OSM(str(path), bounding_box=list(bbox) if bbox is not None else None,
                   progress=_progress_callback(progress.sub(0.0, 0.1)))
     except Exception as exc:
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable OSM PBF file ({detail})"), detail=exc) from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable OSM PBF file ({detail})"),
+                          detail=exc) from exc
     layers: list[Layer] = []
     for i, kind in enumerate(kinds):
         progress.update((i + 0.1) / len(kinds), f"reading {kind}")
@@ -91,8 +93,8 @@ def read_osm_pbf(path: Path, options: ReadOptions, progress: Progress) -> list[L
         try:
             frame = _get(osm, kind)
         except Exception as exc:
-            raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "pyrosm could not read its {kind} ({detail})"), kind=kind,
-                              detail=exc) from exc
+            raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "pyrosm could not read its {kind} ({detail})"),
+                              kind=kind, detail=exc) from exc
         progress.update((i + 1) / len(kinds), f"preparing {kind}")
         if frame is None or len(frame) == 0:
             continue
@@ -112,6 +114,7 @@ def read_osm_pbf(path: Path, options: ReadOptions, progress: Progress) -> list[L
         layers.append(frame_to_layer(frame, kind, crs, options, source, dropped,
                                      buildings=kind == "buildings" and is_polygonal(frame)))
     if not layers:
-        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no buildings, drivable roads or points of interest"))
+        raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no buildings, drivable roads or points "
+                                                             "of interest"))
     progress.update(1.0, "read")
     return layers

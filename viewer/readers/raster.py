@@ -61,7 +61,8 @@ def _read_dataset(ds: Any, path: Path, options: ReadOptions, progress: Progress)
     from rasterio.errors import RasterioError
 
     if ds.transform.is_identity and not ds.gcps[0]:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the raster is not georeferenced (no geotransform or world file)"))
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the raster is not georeferenced (no "
+                                                             "geotransform or world file)"))
     crs = settle_crs(ds.crs if ds.crs else None, path, options)
     paletted = False
     try:
@@ -79,7 +80,8 @@ def _read_dataset(ds: Any, path: Path, options: ReadOptions, progress: Progress)
         data = ds.read(out_shape=(ds.count, rows, cols), masked=True, resampling=resampling)
     except RasterioError as exc:
         reason = exc.__cause__ or exc  # rasterio's "Read failed" hides GDAL's words in the cause
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "its cells cannot be read, the file may be truncated "
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "its cells cannot be read, the file may be "
+                                                               "truncated "
                                                                 "({detail})"), detail=reason) from exc
     progress.update(0.8, "preparing cells")
     nodata = ds.nodata
@@ -120,7 +122,8 @@ def read_raster(path: Path, options: ReadOptions, progress: Progress) -> list[La
     try:
         dataset = rasterio.open(path)
     except RasterioError as exc:
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a raster ({detail})"), detail=exc) from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a raster ({detail})"),
+                          detail=exc) from exc
     with dataset as ds:
         layer = _read_dataset(ds, path, options, progress)
     check_area(layer)

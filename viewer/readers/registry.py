@@ -89,7 +89,8 @@ def find_reader(path: str | Path) -> ReaderSpec:
     path = Path(path)
     candidates = [spec for spec in readers() if spec.matches(path)]
     if not candidates:
-        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "no reader for files like '{name}'"), name=path.name)
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "no reader for files like '{name}'"),
+                              name=path.name)
 
     def rank(spec: ReaderSpec) -> tuple[int, int]:
         sniffed = 0
@@ -131,7 +132,8 @@ def read_path(path: str | Path, options: ReadOptions | None = None,
 
         if isinstance(exc, Cancelled):
             raise
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "{reader} could not read it ({detail})"), reader=spec.name,
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "{reader} could not read it ({detail})"),
+                          reader=spec.name,
                           detail=f"{type(exc).__name__}: {exc}") from exc
     for layer in layers:
         layer.source.setdefault("path", str(path))

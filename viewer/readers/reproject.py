@@ -97,7 +97,8 @@ def check_area(layer: Layer) -> None:
     path = layer.source.get("path", layer.name)
     if crs.is_geographic:
         if xmin < -180.5 or xmax > 360.5 or ymin < -90.5 or ymax > 90.5:
-            raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "coordinates ({xmin:.0f}, {ymin:.0f}) .. ({xmax:.0f}, "
+            raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "coordinates ({xmin:.0f}, {ymin:.0f}) .. "
+                                                                 "({xmax:.0f}, "
                                                         "{ymax:.0f}) are not degrees, but the file says {crs}"),
                             xmin=xmin, ymin=ymin, xmax=xmax, ymax=ymax, crs=crs.name)
         lon = np.array([xmin, xmax, (xmin + xmax) / 2])
@@ -108,12 +109,14 @@ def check_area(layer: Layer) -> None:
         with np.errstate(all="ignore"):
             lon, lat = transform_xy(cx, cy, layer.crs, "EPSG:4326")
         if not np.all(np.isfinite(lon)) or not np.all(np.isfinite(lat)):
-            raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "coordinates cannot be placed on Earth in {crs}"), crs=crs.name)
+            raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "coordinates cannot be placed on Earth in "
+                                                                 "{crs}"), crs=crs.name)
     w = max(area.east - area.west, 1.0)
     h = max(area.north - area.south, 1.0)
     lon_c, lat_c = float(lon[2]), float(lat[2])
     if not (area.west - w <= lon_c <= area.east + w and area.south - h <= lat_c <= area.north + h):
-        raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "its centre ({lon:.3f}°, {lat:.3f}°) lies far outside where "
+        raise OutOfArea(path, QT_TRANSLATE_NOOP("ReadError", "its centre ({lon:.3f}°, {lat:.3f}°) lies far "
+                                                             "outside where "
                                                     "{crs} is used ({area}); is the CRS right?"),
                         lon=lon_c, lat=lat_c, crs=crs.name, area=area.name)
 

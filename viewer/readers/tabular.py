@@ -78,7 +78,8 @@ def _from_wkt(frame: Any, column: str, path: Path) -> tuple[Any, str | None]:
     text = frame[column].astype("string").fillna("")
     srids = {int(s) for s in text.str.extract(_SRID, expand=False).dropna().unique()}
     if len(srids) > 1:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "column '{column}' mixes SRIDs {srids}"), column=column,
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "column '{column}' mixes SRIDs {srids}"),
+                        column=column,
                         srids=sorted(srids))
     plain = text.str.replace(_SRID, "", regex=True).to_numpy(dtype=object)
     plain[plain == ""] = None
@@ -151,7 +152,8 @@ def read_csv(path: Path, options: ReadOptions, progress: Progress) -> list[Layer
     elif x is not None and y is not None:
         geo, crs = _from_xy(frame, x, y, by_name)
     else:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "no geometry column found (a WKT column, or lon/lat or x/y "
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "no geometry column found (a WKT column, or "
+                                                             "lon/lat or x/y "
                                                           "columns)"))
     geo, dropped = drop_empty(geo)
     if len(geo) == 0:
@@ -160,7 +162,8 @@ def read_csv(path: Path, options: ReadOptions, progress: Progress) -> list[Layer
     try:
         crs = settle_crs(crs, path, options)
     except MissingCRS:
-        raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "a CSV table states no coordinate reference system (its "
+        raise MissingCRS(path, QT_TRANSLATE_NOOP("ReadError", "a CSV table states no coordinate reference "
+                                                              "system (its "
                                                            "coordinates are not named lon/lat in degrees); "
                                                            "choose one to read it")) from None
     name = path.name.rsplit(".", 1)[0]

@@ -23,7 +23,8 @@ ZIP_MEMBERS = (".shp", ".gpkg", ".geojson", ".fgb", ".kml", ".gpx")
 
 
 def _gdal_failure(path: Path, exc: Exception) -> CorruptFile:
-    return CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a vector file ({detail})"), detail=exc)
+    return CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "GDAL cannot read it as a vector file ({detail})"),
+                       detail=exc)
 
 
 def list_spatial_tables(address: str, path: Path) -> list[str]:
@@ -119,17 +120,19 @@ def read_zipped_vector(path: Path, options: ReadOptions, progress: Progress) -> 
     try:
         members = _zip_members(path)
     except zipfile.BadZipFile as exc:
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable zip archive ({detail})"), detail=exc) from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable zip archive ({detail})"),
+                          detail=exc) from exc
     if not members:
-        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "the archive holds no Shapefile, GeoPackage, GeoJSON "
-                                                                "or FlatGeobuf"))
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "the archive holds no Shapefile, "
+                                                                   "GeoPackage, GeoJSON or FlatGeobuf"))
     layers: list[Layer] = []
     for i, member in enumerate(members):
         sub = progress.sub(i / len(members), (i + 1) / len(members))
         address = f"/vsizip/{path.resolve()}/{member}"
         layers += read_data_source(path, address, options, sub, member=member)
     if not layers and options.layer is not None:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the archive has no layer '{layer}'"), layer=options.layer)
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "the archive has no layer '{layer}'"),
+                        layer=options.layer)
     if not layers:
         raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "the archive holds no features with a geometry"))
     return layers
@@ -152,11 +155,13 @@ def read_geoparquet(path: Path, options: ReadOptions, progress: Progress) -> lis
 
     progress.update(0.0, "reading GeoParquet")
     if not _sniff_geoparquet(path):
-        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "a Parquet table without GeoParquet 'geo' metadata"))
+        raise UnsupportedFile(path, QT_TRANSLATE_NOOP("ReadError", "a Parquet table without GeoParquet 'geo' "
+                                                                   "metadata"))
     try:
         frame = gpd.read_parquet(path)
     except Exception as exc:
-        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable GeoParquet file ({detail})"), detail=exc) from exc
+        raise CorruptFile(path, QT_TRANSLATE_NOOP("ReadError", "not a readable GeoParquet file ({detail})"),
+                          detail=exc) from exc
     frame, dropped = drop_empty(frame)
     if len(frame) == 0:
         raise EmptyFile(path, QT_TRANSLATE_NOOP("ReadError", "it holds no features with a geometry"))

@@ -52,16 +52,19 @@ def read_water(path: Path, name: str = "") -> WaterDepthLayer:
         with rasterio.open(path) as src:
             tags = src.tags()
             if tags.get("ROLE") != "water" or "TIMES_NS" not in tags:
-                raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a CityTwin water-depth file (no ROLE=water / TIMES_NS "
+                raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "not a CityTwin water-depth file (no "
+                                                                     "ROLE=water / TIMES_NS "
                                                           "tags)"))
             times = np.asarray(json.loads(tags["TIMES_NS"]), dtype=np.int64)
             bands = src.read().astype(np.float32)
             crs = src.crs.to_string() if src.crs else ""
             transform = tuple(src.transform)[:6]
     except (rasterio.errors.RasterioIOError, ValueError) as exc:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot read water-depth frames ({detail})"), detail=exc) from exc
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "cannot read water-depth frames ({detail})"),
+                        detail=exc) from exc
     if len(bands) != len(times) + 1:
-        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "{bands} bands for {times} frame times (expected one more: "
+        raise ReadError(path, QT_TRANSLATE_NOOP("ReadError", "{bands} bands for {times} frame times (expected "
+                                                             "one more: "
                                                     "the bed)"), bands=len(bands), times=len(times))
     bands[bands == NODATA] = np.nan
     frames = np.nan_to_num(bands[:-1], nan=0.0)
