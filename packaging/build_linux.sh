@@ -31,14 +31,8 @@ if [ "$deps" = 1 ]; then
         libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
         libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 libdbus-1-3
         libfontconfig1 fonts-dejavu-core libgomp1 desktop-file-utils util-linux)
-  missing=()
-  for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "installing: ${missing[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-  fi
+  source packaging/debian_packages.sh
+  install_debian_packages "${pkgs[@]}"
 
   step "Python packages (.venv, extra 'package')"
   py="${PYTHON:-python3}"

@@ -1332,10 +1332,6 @@ Source: {source}</translation>
             <translation>{name}: this measure needs a {allowed}, not a {given}</translation>
         </message>
         <message>
-            <source>{name}: {value:g} is not a usable value for this measure</source>
-            <translation>{name}: {value:g} is not a usable value for this measure</translation>
-        </message>
-        <message>
             <source>the project has no rain gauge with readings to drive a recorded storm</source>
             <translation>the project has no rain gauge with readings to drive a recorded storm</translation>
         </message>
@@ -1370,6 +1366,22 @@ Source: {source}</translation>
         <message>
             <source>{label}: a level of {level:.1f} m is absurd (check the unit)</source>
             <translation>{label}: a level of {level:.1f} m is absurd (check the unit)</translation>
+        </message>
+        <message>
+            <source>{label}: give crest_m or raise_by_m</source>
+            <translation>{label}: give crest_m or raise_by_m</translation>
+        </message>
+        <message>
+            <source>{label}: the capacity must be positive (m³/s)</source>
+            <translation>{label}: the capacity must be positive (m³/s)</translation>
+        </message>
+        <message>
+            <source>{label}: the depth must be positive (m)</source>
+            <translation>{label}: the depth must be positive (m)</translation>
+        </message>
+        <message>
+            <source>{label}: n={n:g} is outside 0.005-1</source>
+            <translation>{label}: n={n:g} is outside 0.005-1</translation>
         </message>
     </context>
 </TS>

@@ -1332,10 +1332,6 @@ Nguồn: {source}</translation>
         <translation>{name}: giải pháp này cần {allowed}, không phải {given}</translation>
     </message>
     <message>
-        <source>{name}: {value:g} is not a usable value for this measure</source>
-        <translation>{name}: {value:g} không phải giá trị dùng được cho giải pháp này</translation>
-    </message>
-    <message>
         <source>the project has no rain gauge with readings to drive a recorded storm</source>
         <translation>dự án không có trạm đo mưa nào có số đo để tạo trận mưa đã ghi</translation>
     </message>
@@ -1370,6 +1366,22 @@ Nguồn: {source}</translation>
     <message>
         <source>{label}: a level of {level:.1f} m is absurd (check the unit)</source>
         <translation>{label}: mực nước {level:.1f} m là vô lý (hãy kiểm tra đơn vị)</translation>
+    </message>
+    <message>
+        <source>{label}: give crest_m or raise_by_m</source>
+        <translation>{label}: hãy cho crest_m hoặc raise_by_m</translation>
+    </message>
+    <message>
+        <source>{label}: the capacity must be positive (m³/s)</source>
+        <translation>{label}: lưu lượng phải dương (m³/s)</translation>
+    </message>
+    <message>
+        <source>{label}: the depth must be positive (m)</source>
+        <translation>{label}: độ sâu phải dương (m)</translation>
+    </message>
+    <message>
+        <source>{label}: n={n:g} is outside 0.005-1</source>
+        <translation>{label}: n={n:g} nằm ngoài khoảng 0,005-1</translation>
     </message>
 </context>
 </TS>

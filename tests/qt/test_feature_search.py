@@ -41,6 +41,10 @@ def test_search_box_lists_sorted_matches_and_goes_to_the_chosen_one(qtbot, proje
     texts = [m.text for m in box.matches]
     assert texts == ["Bệnh viện Đa khoa Cần Thơ", "Trạm bơm Cái Khế", "Trường Tiểu học Cái Khế – Ninh Kiều"]
     assert [box.results.item(i).text().split("  —  ")[0] for i in range(box.results.count())] == texts
+    qtbot.keyClick(box, Qt.Key.Key_Down)  # the arrow keys move in the list, Escape closes it
+    assert box.results.currentRow() == 1 and box.text() == "ca"
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert not box.results.isVisible()
     box.clear()
     qtbot.keyClicks(box, "cho tan an")
     qtbot.keyClick(box, Qt.Key.Key_Return)

@@ -80,13 +80,11 @@ def test_language_follows_the_system_unless_chosen():
     assert resolve_language("vi", QLocale("en_US")) == "vi"
 
 
-def _visible_menu_texts(window) -> dict[str, str]:
-    texts = {}
+def _visible_menu_texts(window) -> set[str]:
+    texts = set()
     for menu in window.menuBar().findChildren(QMenu):
-        texts[menu.title()] = "menu"
-        for action in menu.actions():
-            if action.text() and not action.isSeparator():
-                texts[action.text()] = "action"
+        texts.add(menu.title())
+        texts.update(action.text() for action in menu.actions() if action.text() and not action.isSeparator())
     return texts
 
 
@@ -94,7 +92,6 @@ def test_main_window_menus_and_panels_are_vietnamese(vietnamese, qtbot, project)
     from viewer.qt.qt_main_window import QtMainWindow
 
     tr = QCoreApplication.translate
-    assert tr("QtMainWindow", "&File") == "&Tệp" or tr("QtMainWindow", "&File") != "&File"
     window = shown(qtbot, QtMainWindow(project), 1400, 900)
     titles = [action.text() for action in window.menuBar().actions()]
     english = {"&File", "&View", "Sc&enarios", "&Help", "&Sensors"}

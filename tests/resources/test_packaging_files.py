@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import shutil
+import struct
 import subprocess
 
 import pytest
@@ -39,7 +40,14 @@ def test_each_icon_size_is_there_and_drawn(repo_root, size):
     assert (image.width(), image.height()) == (size, size)
     centre = image.pixelColor(size // 2, size // 2)
     assert centre.alpha() == 255  # not a blank or transparent file
-    assert (repo_root / "resources" / "icons" / "citytwin.ico").stat().st_size > 1000
+
+
+def test_the_windows_icon_holds_the_sizes(repo_root):
+    data = (repo_root / "resources" / "icons" / "citytwin.ico").read_bytes()
+    reserved, kind, count = struct.unpack_from("<HHH", data)
+    assert (reserved, kind) == (0, 1) and count >= 4  # an ICO directory with several images
+    sizes = {data[6 + 16 * k] or 256 for k in range(count)}
+    assert {16, 32, 48, 256} <= sizes, sizes
 
 
 def test_the_windows_installer_is_per_user_with_menu_entry_and_uninstaller(repo_root):

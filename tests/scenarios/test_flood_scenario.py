@@ -289,3 +289,22 @@ def test_missing_stream_and_absurd_rain():
     uniform = FloodScenario(event=FloodEvent(duration_s=600.0, rain=Rain(kind="uniform", mm_per_h=-5.0)))
     with pytest.raises(ScenarioError, match="rain must be >= 0"):
         prepare_inputs(project, uniform)
+
+
+@pytest.mark.parametrize("measure, words", [
+    (RaiseMeasure(name="kè", geometry="POINT (0 0)"), "give crest_m or raise_by_m"),
+    (PumpMeasure(name="bơm", geometry="POINT (0 0)", capacity_m3s=0.0), "capacity must be positive"),
+    (RetentionPond(name="hồ", geometry="POINT (0 0)", depth_m=-1.0), "depth must be positive"),
+    (ManningZone(name="cỏ", geometry="POINT (0 0)", n=2.0), "n=2 is outside 0.005-1"),
+])
+def test_a_measure_with_unusable_numbers_is_refused_by_name(measure, words):
+    from viewer.commands.flood_measures import measure_for
+
+    scenario = FloodScenario(name="s", measures=[measure])
+    with pytest.raises(ScenarioError, match=words) as caught:
+        scenario.validate()
+    assert f"measure '{measure.name}' ({measure.kind})" in str(caught.value)
+    if measure.kind != "raise":  # the panel's path refuses the same numbers
+        value = {"pump": 0.0, "retention": -1.0, "manning": 2.0}[measure.kind]
+        with pytest.raises(ScenarioError, match=words):
+            measure_for(measure.kind, value, "POINT (0 0)", "point" if measure.kind == "pump" else "polygon", "x")

@@ -158,7 +158,7 @@ def _numba() -> dict[str, Any]:
 
 def _bundle() -> dict[str, Any]:
     import viewer
-    from viewer.commands.demo import resources_dir
+    from viewer.core.resources import resources_dir
 
     res = resources_dir()
     return {"frozen": bool(getattr(sys, "frozen", False)), "meipass": getattr(sys, "_MEIPASS", None),

@@ -6,8 +6,6 @@ from pathlib import Path
 
 from viewer.core.resources import resources_dir
 
-__all__ = ["demo_project_dir", "resources_dir"]
-
 
 def demo_project_dir() -> Path:
     """The demo district project folder (synthetic Ninh Kiều, Cần Thơ)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from viewer.core.layers import VectorLayer
 from viewer.core.project import Project
-from viewer.core.text_search import search_key
+from viewer.core.text_search import query_key, search_key
 
 NAME_COLUMNS = ("name", "ten", "tên", "name_vi", "name:vi", "ten_duong", "label", "title")
 """Columns searched in each layer, besides the layer's label field (case-insensitive)."""
@@ -78,8 +78,7 @@ def find_features(project: Project, query: str, limit: int = MAX_MATCHES) -> lis
     query = query.strip()
     if not query:
         return []
-    plain = search_key(query) == search_key(query, strip_marks=True)
-    needle = search_key(query, strip_marks=plain)
+    needle, plain = query_key(query)
     found: list[FeatureMatch] = []
     for layer in project.layers:
         if not isinstance(layer, VectorLayer):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from viewer.core.layers import VectorLayer
 from viewer.core.project import Project
 from viewer.core.translatable import QT_TRANSLATE_NOOP
-from viewer.scenarios.flood_scenario import (FloodWall, ManningZone, Measure, PumpMeasure, RaiseMeasure,
-                                             RetentionPond, ScenarioError)
+from viewer.scenarios.flood_scenario import MEASURE_KINDS, Measure, ScenarioError
 
 GEOMETRIES = {"raise": ("polygon", "line"), "wall": ("line", "polygon"), "pump": ("point", "polygon"),
               "retention": ("polygon",), "manning": ("polygon",)}
 """Which geometry kinds each measure takes (a wall on a polygon follows its outline)."""
+MAIN_NUMBER = {"raise": "crest_m", "wall": "crest_m", "pump": "capacity_m3s", "retention": "depth_m",
+               "manning": "n"}
+"""The field the panel's number sets: a crest (m above datum), a capacity (m³/s), the depth dug (m),
+Manning's n."""
 GEOMETRY_WORDS = (QT_TRANSLATE_NOOP("ScenarioError", "point"), QT_TRANSLATE_NOOP("ScenarioError", "line"),
                   QT_TRANSLATE_NOOP("ScenarioError", "polygon"))
 """The geometry kinds as words of the messages (marked so that the interface shows them translated)."""
@@ -49,15 +52,13 @@ def selected_geometry(project: Project) -> tuple[str, str, str]:
 
 
 def measure_for(kind: str, value: float, wkt: str, geometry_kind: str, name: str) -> Measure:
-    """A measure of ``kind`` with its main number ``value`` on geometry ``wkt``.
-
-    ``value`` is the crest (m above datum) for ``raise`` and ``wall``, the capacity (m³/s) for
-    ``pump``, the depth dug (m) for ``retention`` and Manning's n for ``manning``.
+    """A measure of ``kind`` with its main number ``value`` (:data:`MAIN_NUMBER`) on geometry ``wkt``.
 
     Raises
     ------
     ScenarioError
-        When the geometry kind does not suit the measure, or the value is out of range.
+        When the geometry kind does not suit the measure, or the measure's own check refuses the
+        value (:meth:`~viewer.scenarios.flood_scenario.Measure.validate`).
     """
     allowed = GEOMETRIES.get(kind)
     if allowed is None:
@@ -70,16 +71,6 @@ def measure_for(kind: str, value: float, wkt: str, geometry_kind: str, name: str
         import shapely
 
         wkt = shapely.from_wkt(wkt).boundary.wkt
-    if value <= 0 or (kind == "manning" and value > 0.5):
-        raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{name}: {value:g} is not a usable value for "
-                                                               "this measure"),
-                            name=name, value=value)
-    if kind == "raise":
-        return RaiseMeasure(name=name, geometry=wkt, crest_m=value)
-    if kind == "wall":
-        return FloodWall(name=name, geometry=wkt, crest_m=value)
-    if kind == "pump":
-        return PumpMeasure(name=name, geometry=wkt, capacity_m3s=value)
-    if kind == "retention":
-        return RetentionPond(name=name, geometry=wkt, depth_m=value)
-    return ManningZone(name=name, geometry=wkt, n=value)
+    measure = MEASURE_KINDS[kind](name=name, geometry=wkt, **{MAIN_NUMBER[kind]: value})
+    measure.validate()
+    return measure

@@ -20,14 +20,14 @@ def search_key(text: str, strip_marks: bool = False) -> str:
     return text
 
 
-def query_matcher(query: str):  # noqa: ANN201 - a predicate
-    """A predicate telling whether a text contains ``query`` (see the module's rules)."""
-    exact = search_key(query)
-    plain = exact == search_key(query, strip_marks=True)
-    needle = search_key(query, strip_marks=plain)
-    return lambda text: needle in search_key(text, strip_marks=plain)
+def query_key(query: str) -> tuple[str, bool]:
+    """What texts are searched for: (``query``'s key, whether to compare without diacritics, which
+    is when the query has none)."""
+    plain = search_key(query) == search_key(query, strip_marks=True)
+    return search_key(query, strip_marks=plain), plain
 
 
 def matches(query: str, text: str) -> bool:
     """Whether ``text`` contains ``query`` (see the module's rules)."""
-    return query_matcher(query)(text)
+    needle, plain = query_key(query)
+    return needle in search_key(text, strip_marks=plain)

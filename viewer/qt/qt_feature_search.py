@@ -7,7 +7,8 @@ selects it and frames it on the map.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from viewer.commands.find_features import FeatureMatch, find_features
@@ -59,7 +60,6 @@ class QtFeatureSearch(QLineEdit):
         self._timer.timeout.connect(self.search)
         self.textEdited.connect(lambda *_: self._timer.start())
         self.returnPressed.connect(self._on_return)
-        self.installEventFilter(self)
 
     def search(self) -> list[FeatureMatch]:
         """List the features matching the current text (also called by the debounce timer)."""
@@ -101,18 +101,18 @@ class QtFeatureSearch(QLineEdit):
             self.search()
         self.choose(max(self.results.currentRow(), 0))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        """Up/Down move in the drop-down, Escape closes it."""
-        if watched is self and event.type() == QEvent.Type.KeyPress and self.results.isVisible():
-            key = event.key()
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-                step = 1 if key == Qt.Key.Key_Down else -1
-                row = min(max(self.results.currentRow() + step, 0), len(self.matches) - 1)
-                self.results.setCurrentRow(row)
-                return True
-            if key == Qt.Key.Key_Escape:
-                self.results.hide()
-                return True
-        if watched is self and event.type() == QEvent.Type.FocusOut:
-            QTimer.singleShot(150, self.results.hide)
-        return super().eventFilter(watched, event)
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        """Up/Down move in the drop-down, Escape closes it; other keys edit the text."""
+        key = event.key()
+        if self.results.isVisible() and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            step = 1 if key == Qt.Key.Key_Down else -1
+            self.results.setCurrentRow(min(max(self.results.currentRow() + step, 0), len(self.matches) - 1))
+        elif self.results.isVisible() and key == Qt.Key.Key_Escape:
+            self.results.hide()
+        else:
+            super().keyPressEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
+        """Close the drop-down a moment later (a click on it still lands first)."""
+        QTimer.singleShot(150, self.results.hide)
+        super().focusOutEvent(event)

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from viewer.core.clock import NS
-from viewer.qt.qt_locale import drop_pyqtgraph_menus
+from viewer.qt.pg_menus import drop_pyqtgraph_menus
 
 translate = QCoreApplication.translate
 

@@ -9,8 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QListWidg
 from viewer.core.project import Project
 from viewer.qt.qt_locale import error_text
 
-KINDS = ("raise", "wall", "pump", "retention", "manning")
-# kind -> (minimum, maximum, step, default, decimals, suffix)
+# kind -> (minimum, maximum, step, default, decimals, suffix), in the order the list offers them
 RANGES = {"raise": (0.0, 20.0, 0.1, 2.6, 2, " m"), "wall": (0.0, 20.0, 0.1, 3.0, 2, " m"),
           "pump": (0.01, 100.0, 0.5, 2.0, 2, " m³/s"), "retention": (0.1, 10.0, 0.1, 1.5, 2, " m"),
           "manning": (0.005, 0.5, 0.005, 0.1, 3, "")}
@@ -42,7 +41,7 @@ class QtMeasureList(QWidget):
         names = {"raise": self.tr("Raise to crest"), "wall": self.tr("Flood wall, crest"),
                  "pump": self.tr("Pump, capacity"), "retention": self.tr("Retention pond, depth"),
                  "manning": self.tr("Roughness (Manning n)")}
-        for kind in KINDS:
+        for kind in RANGES:
             self.kind_box.addItem(names[kind], kind)
         self.value_spin = QDoubleSpinBox(self)
         self.add_button = QPushButton(self.tr("Add for the selected feature"), self)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from viewer.commands.demo import resources_dir
+from viewer.core.resources import resources_dir
 
 log = logging.getLogger(__name__)
 

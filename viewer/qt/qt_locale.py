@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QCollator, QCoreApplication, QDateTime, QLocale, Qt, QTimeZone
 
-from viewer.core.translatable import fill
+from viewer.core.translatable import MarkedMessage, fill
 
 T = TypeVar("T")
 
@@ -65,30 +65,17 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str] = str) -> list[T
     return sorted(items, key=lambda item: key(unicodedata.normalize("NFC", name(item))))
 
 
-def drop_pyqtgraph_menus(view) -> None:  # noqa: ANN001 - a pg.GraphicsView or pg.PlotWidget
-    """Remove pyqtgraph's own right-click menus from ``view`` ("Export...", "View All", the plot
-    options): they are English only, and the app has its own export."""
-    scene = view.scene()
-    for action in scene.contextMenu:
-        action.setParent(None)  # no Python reference left: deleted
-    scene.contextMenu = []
-    if hasattr(view, "getPlotItem"):
-        view.getPlotItem().setMenuEnabled(False)
-
-
 def error_text(error: BaseException) -> str:
     """The message of ``error`` in the interface language: errors raised below the Qt layer with a
-    marked ``template`` and its ``values`` (:class:`viewer.readers.errors.ReadError`) are translated
-    and filled in here, prefixed with the file's name; others give ``str(error)``. A translation that
-    does not fit its values falls back to the English message rather than hide the error."""
-    template = getattr(error, "template", None)
-    if not isinstance(template, str):
+    marked template and its values (:class:`~viewer.core.translatable.MarkedMessage`) are translated
+    and filled in here, prefixed with the file's name when they have one; others give
+    ``str(error)``. A translation that does not fit its values falls back to the English message
+    rather than hide the error."""
+    if not isinstance(error, MarkedMessage):
         return str(error) or type(error).__name__
-    values = getattr(error, "values", {}) or {}
-    context = getattr(error, "CONTEXT", "ReadError")
     try:
-        reason = QCoreApplication.translate(context, template)
-        reason = fill(reason, values, lambda word: QCoreApplication.translate(context, word)) if values else reason
+        reason = fill(QCoreApplication.translate(error.CONTEXT, error.template), error.values,
+                      lambda word: QCoreApplication.translate(error.CONTEXT, word))
     except (KeyError, IndexError, ValueError):
         return str(error)
     path = getattr(error, "path", "")

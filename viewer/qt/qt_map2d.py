@@ -26,7 +26,7 @@ from viewer.qt import map2d_sensors  # noqa: F401  (registers the "sensors" item
 from viewer.qt.map2d_items import LayerGraphics, map_item_for
 from viewer.qt.map2d_jobs import BACKGROUND_FEATURES, MapJobs, layers_extent
 from viewer.qt.map2d_painters import LabelsItem, SelectionOutline
-from viewer.qt.qt_locale import drop_pyqtgraph_menus
+from viewer.qt.pg_menus import drop_pyqtgraph_menus
 from viewer.qt.qt_scale_bar import QtScaleBar
 from viewer.readers.reproject import is_geographic, transform_xy
 

@@ -29,7 +29,8 @@ from viewer.core.clock import NS
 from viewer.core.project import Project
 from viewer.core.style import STATUS_COLORS
 from viewer.qt.model_links import unlink_all
-from viewer.qt.qt_locale import drop_pyqtgraph_menus, value_text
+from viewer.qt.pg_menus import drop_pyqtgraph_menus
+from viewer.qt.qt_locale import value_text
 
 REDRAW_INTERVAL_MS = 100
 """Coalescing delay of redraws (at most ~10 a second)."""

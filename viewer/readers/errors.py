@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from viewer.core.translatable import fill
+from viewer.core.translatable import MarkedMessage
 
 
-class ReadError(Exception):
+class ReadError(MarkedMessage, Exception):
     """A file could not be read. ``str(error)`` is the message shown to the user (in English; the Qt
     layer shows it translated from ``template`` and ``values``).
 
@@ -26,9 +26,7 @@ class ReadError(Exception):
 
     def __init__(self, path: str | Path, reason: str, **values: object) -> None:
         self.path = str(path)
-        self.template = reason
-        self.values = values
-        self.reason = fill(reason, values) if values else reason
+        self.reason = self._mark(reason, values)
         super().__init__(f"{Path(self.path).name}: {self.reason}")
 
 

@@ -39,13 +39,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 
-from viewer.core.translatable import fill
+from viewer.core.translatable import MarkedMessage, QT_TRANSLATE_NOOP
 
 M2_PERIOD_S = 44712.0  # the principal lunar semi-diurnal tide, 12.42 h
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-class ScenarioError(ValueError):
+class ScenarioError(MarkedMessage, ValueError):
     """A scenario that cannot be run as given; the message names the part that is wrong.
 
     ``str(error)`` is the English message; where the message is a template marked with
@@ -56,9 +56,7 @@ class ScenarioError(ValueError):
     CONTEXT = "ScenarioError"
 
     def __init__(self, message: str, **values: object) -> None:
-        self.template = message
-        self.values = values
-        super().__init__(fill(message, values) if values else message)
+        super().__init__(self._mark(message, values))
 
 
 def ns_to_iso(t_ns: int) -> str:
@@ -211,6 +209,15 @@ class Measure:
 
     kind: ClassVar[str] = ""
 
+    @property
+    def label(self) -> str:
+        """How messages name the measure."""
+        return f"measure {self.name or self.kind!r} ({self.kind})"
+
+    def validate(self) -> None:
+        """ScenarioError when the measure's numbers cannot be used (its geometry is checked where
+        it is burnt into the grid)."""
+
 
 @dataclass
 class RaiseMeasure(Measure):
@@ -221,6 +228,10 @@ class RaiseMeasure(Measure):
     raise_by_m: float | None = None
 
     kind: ClassVar[str] = "raise"
+
+    def validate(self) -> None:
+        if self.crest_m is None and self.raise_by_m is None:
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: give crest_m or raise_by_m"), label=self.label)
 
 
 @dataclass
@@ -243,6 +254,10 @@ class PumpMeasure(Measure):
 
     kind: ClassVar[str] = "pump"
 
+    def validate(self) -> None:
+        if not self.capacity_m3s > 0:
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: the capacity must be positive (m³/s)"), label=self.label)
+
 
 @dataclass
 class RetentionPond(Measure):
@@ -252,6 +267,10 @@ class RetentionPond(Measure):
 
     kind: ClassVar[str] = "retention"
 
+    def validate(self) -> None:
+        if not self.depth_m > 0:
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: the depth must be positive (m)"), label=self.label)
+
 
 @dataclass
 class ManningZone(Measure):
@@ -260,6 +279,10 @@ class ManningZone(Measure):
     n: float = 0.04
 
     kind: ClassVar[str] = "manning"
+
+    def validate(self) -> None:
+        if not 0.005 <= self.n <= 1.0:
+            raise ScenarioError(QT_TRANSLATE_NOOP("ScenarioError", "{label}: n={n:g} is outside 0.005-1"), label=self.label, n=self.n)
 
 
 MEASURE_KINDS: dict[str, type[Measure]] = {
@@ -350,7 +373,8 @@ class FloodScenario:
             boundary.validate()
         for measure in self.measures:
             if not measure.geometry:
-                raise ScenarioError(f"measure {measure.name!r} ({measure.kind}) has no geometry")
+                raise ScenarioError(f"{measure.label} has no geometry")
+            measure.validate()
         self.settings.validate()
 
     def with_measures(self, measures: list[Measure], name: str | None = None) -> FloodScenario:

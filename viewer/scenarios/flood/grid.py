@@ -162,13 +162,32 @@ class FloodGrid:
             return 1.0 - shapely.contains_xy(union, x.ravel(), y.ravel()).reshape(x.shape).mean(axis=-1)
 
         cols, rows = np.arange(nx), np.arange(ny)
-        cells = outside(x0 + (cols[None, :, None, None] + t[None, None, None, :]) * self.dx,
-                        y_top - (rows[:, None, None, None] + t[None, None, :, None]) * self.dx)
-        cells = cells.mean(axis=-1)
-        x_faces = outside(x0 + np.arange(nx + 1)[None, :, None] * self.dx,
-                          y_top - (rows[:, None, None] + t[None, None, :]) * self.dx)
-        y_faces = outside(x0 + (cols[None, :, None] + t[None, None, :]) * self.dx,
-                          y_top - np.arange(ny + 1)[:, None, None] * self.dx)
+        # A cell no outline crosses is wholly inside or outside (its centre says which); only the cells
+        # an outline crosses or touches, and their faces, are sampled.
+        jj, ii = np.meshgrid(cols, rows)
+        centre = 1.0 - shapely.contains_xy(union, x0 + (jj + 0.5) * self.dx, y_top - (ii + 0.5) * self.dx)
+        boxes = shapely.box(x0 + jj.ravel() * self.dx, y_top - (ii.ravel() + 1) * self.dx,
+                            x0 + (jj.ravel() + 1) * self.dx, y_top - ii.ravel() * self.dx)
+        crossed = np.zeros(ny * nx, dtype=bool)
+        crossed[shapely.STRtree(boxes).query(union.boundary, predicate="intersects")] = True
+        crossed = crossed.reshape(ny, nx)
+
+        cells = centre.copy()
+        i, j = np.nonzero(crossed)
+        cells[i, j] = outside(x0 + (j[:, None, None] + t[None, None, :]) * self.dx,
+                              y_top - (i[:, None, None] + t[None, :, None]) * self.dx).mean(axis=-1)
+        x_faces = np.concatenate([centre, centre[:, -1:]], axis=1)  # a face away from outlines: as its cells
+        near = np.zeros(x_faces.shape, dtype=bool)
+        near[:, :-1] |= crossed
+        near[:, 1:] |= crossed
+        i, j = np.nonzero(near)
+        x_faces[i, j] = outside(x0 + j[:, None] * self.dx, y_top - (i[:, None] + t[None, :]) * self.dx)
+        y_faces = np.concatenate([centre, centre[-1:, :]], axis=0)
+        near = np.zeros(y_faces.shape, dtype=bool)
+        near[:-1, :] |= crossed
+        near[1:, :] |= crossed
+        i, j = np.nonzero(near)
+        y_faces[i, j] = outside(x0 + (j[:, None] + t[None, :]) * self.dx, y_top - i[:, None] * self.dx)
         return cells, x_faces, y_faces
 
     def edge_mask(self, edge: str) -> np.ndarray:
